@@ -1,0 +1,47 @@
+package dev.gpubox.functions;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The sample events in the repository's events/ folder, as the tests feed them to the handlers. */
+final class Events {
+    static final Path DIR = Path.of("..", "events");
+
+    private Events() {
+    }
+
+    static List<Path> all() {
+        try (Stream<Path> files = Files.list(DIR)) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("events/ must exist beside functions/", e);
+        }
+    }
+
+    static boolean isApiEvent(Path file) {
+        return !file.getFileName().toString().startsWith("scheduled-stop");
+    }
+
+    /** Deserialized by AWS's own event loader, the way the Lambda Java runtime does it. */
+    static APIGatewayProxyRequestEvent api(String name) {
+        return api(DIR.resolve(name));
+    }
+
+    static APIGatewayProxyRequestEvent api(Path file) {
+        return EventLoader.loadApiGatewayRestEvent(file.toString());
+    }
+
+    static byte[] raw(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.gpubox.box;
+
+/** Every failure a caller can see, with the HTTP status and the stable {@code error} code of the JSON reply. */
+public enum ErrorCode {
+    BAD_REQUEST(400, "bad_request"),
+    FORBIDDEN(403, "forbidden"),
+    VCPU_QUOTA(403, "vcpu_quota"),
+    NOT_FOUND(404, "not_found"),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    WRONG_STATE(409, "wrong_state"),
+    EIP_IN_USE(409, "eip_in_use"),
+    INTERNAL(500, "internal_error"),
+    MISCONFIGURED(500, "misconfigured"),
+    AWS_ERROR(502, "aws_error"),
+    INSUFFICIENT_CAPACITY(503, "insufficient_capacity"),
+    THROTTLED(503, "throttled");
+
+    private final int httpStatus;
+    private final String code;
+
+    ErrorCode(int httpStatus, String code) {
+        this.httpStatus = httpStatus;
+        this.code = code;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The value of the reply's {@code error} field. */
+    public String code() {
+        return code;
+    }
+}
