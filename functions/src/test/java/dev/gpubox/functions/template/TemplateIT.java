@@ -1,0 +1,271 @@
+package dev.gpubox.functions.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/** What template.yaml must promise: the artifact, the routes, least privilege and the box's data safety. */
+class TemplateIT {
+    static final Pattern DOC_ROUTE = Pattern.compile("^#{2,4} `(GET|POST|PUT|PATCH|DELETE) (/[^`\\s]*)`",
+            Pattern.MULTILINE);
+    static final Set<String> MUTATING_EC2 = Set.of("ec2:StartInstances", "ec2:StopInstances",
+            "ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:TerminateInstances", "ec2:RunInstances",
+            "ec2:ModifyInstanceAttribute", "ec2:CreateTags", "ec2:DeleteTags", "ec2:ReleaseAddress");
+
+    // ------------------------------------------------------------------ the artifact
+
+    @Test
+    void everyFunctionsHandlerIsAHandlerClassInTheBuiltJar() throws Exception {
+        Path jar = Template.REPO.resolve(Template.TREE.path("Globals").path("Function").path("CodeUri").asText());
+        assertTrue(Files.isRegularFile(jar), "CodeUri " + jar + " must be what `mvn package` builds");
+        List<String> functions = Template.ofType("AWS::Serverless::Function");
+        assertEquals(5, functions.size(), "start, stop, status, attach-EIP and the scheduled stop");
+        try (ZipFile zip = new ZipFile(jar.toFile());
+             URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            for (String function : functions) {
+                String handler = Template.functionProperty(function, "Handler").asText();
+                String className = handler.split("::")[0];
+                assertNotNull(zip.getEntry(className.replace('.', '/') + ".class"), function + ": " + handler);
+                Class<?> type = Class.forName(className, false, loader);
+                Class<?> requestHandler = Class.forName(RequestHandler.class.getName(), false, loader);
+                Class<?> streamHandler = Class.forName(RequestStreamHandler.class.getName(), false, loader);
+                assertTrue(requestHandler.isAssignableFrom(type) || streamHandler.isAssignableFrom(type),
+                        className + " must implement a Lambda handler interface");
+                assertNotNull(type.getConstructor(), className + " needs the public no-arg constructor Lambda calls");
+                assertEquals("handleRequest", handler.split("::")[1]);
+            }
+            assertTrue(zip.stream().noneMatch(e -> e.getName().startsWith("io/netty/")
+                    || e.getName().startsWith("org/apache/http/")), "no netty or apache HTTP client in the jar");
+        }
+    }
+
+    @Test
+    void samBuildSkipsEveryFunctionBuiltByMaven() {
+        for (String function : Template.ofType("AWS::Serverless::Function")) {
+            assertTrue(Template.resource(function).path("Metadata").path("SkipBuild").asBoolean(),
+                    function + ": without Metadata.SkipBuild, `sam build` fails on a jar CodeUri");
+        }
+        assertEquals("java21", Template.TREE.path("Globals").path("Function").path("Runtime").asText());
+    }
+
+    // ------------------------------------------------------------------ the API
+
+    @Test
+    void everyDocumentedRouteIsInTheTemplateWithTheApiKeyRequired() throws IOException {
+        Set<String> documented = new LinkedHashSet<>();
+        Matcher m = DOC_ROUTE.matcher(Files.readString(Template.REPO.resolve("docs/api.md")));
+        while (m.find()) {
+            documented.add(m.group(1) + " " + m.group(2));
+        }
+        assertEquals(Set.of("GET /status", "POST /start", "POST /stop", "POST /eip"), documented);
+
+        JsonNode api = Template.resource("GpuApi").path("Properties");
+        assertTrue(api.path("Auth").path("ApiKeyRequired").asBoolean(), "the API requires a key on every route");
+        assertEquals("PER_API", api.path("Auth").path("UsagePlan").path("CreateUsagePlan").asText());
+
+        Set<String> templated = new LinkedHashSet<>();
+        for (String function : Template.ofType("AWS::Serverless::Function")) {
+            Template.resource(function).path("Properties").path("Events").forEach(event -> {
+                if (!event.path("Type").asText().equals("Api")) {
+                    return;
+                }
+                JsonNode p = event.path("Properties");
+                assertEquals("GpuApi", p.path("RestApiId").path("Ref").asText(), function + " on the keyed API");
+                assertFalse(p.path("Auth").path("ApiKeyRequired").isBoolean()
+                        && !p.path("Auth").path("ApiKeyRequired").asBoolean(), function + " must not opt out of the key");
+                templated.add(p.path("Method").asText().toUpperCase() + " " + p.path("Path").asText());
+            });
+        }
+        for (String route : documented) {
+            String path = route.split(" ")[1];
+            assertTrue(templated.contains(route) || templated.contains("ANY " + path),
+                    route + " is documented but not in the template: " + templated);
+        }
+        assertEquals(documented.size(), templated.size(), "an undocumented route: " + templated);
+    }
+
+    @Test
+    void theApiKeyIsGeneratedNeverWritten() throws IOException {
+        String text = Files.readString(Template.FILE);
+        assertTrue(Template.ofType("AWS::ApiGateway::ApiKey").isEmpty(), "SAM's usage plan generates the key");
+        assertFalse(text.matches("(?s).*\\bValue:\\s*['\"]?[A-Za-z0-9]{30,}.*"), "no key value in the template");
+        assertTrue(Template.TREE.path("Outputs").path("ApiKeyValueCommand").path("Value").toString()
+                .contains("get-api-key"));
+    }
+
+    // ------------------------------------------------------------------ least privilege
+
+    @Test
+    void noStatementGrantsAMutatingEc2ActionOnEverything() {
+        int statements = 0;
+        for (String function : Template.ofType("AWS::Serverless::Function")) {
+            for (JsonNode policy : Template.resource(function).path("Properties").path("Policies")) {
+                assertTrue(policy.has("Statement"), function + ": only inline, scoped statements");
+                for (JsonNode statement : policy.path("Statement")) {
+                    statements++;
+                    checkStatement(function, statement);
+                }
+            }
+        }
+        assertTrue(statements >= 9, "every function has its own statements");
+    }
+
+    private static void checkStatement(String function, JsonNode statement) {
+        List<String> actions = strings(statement.path("Action"));
+        List<String> resources = new ArrayList<>();
+        statement.path("Resource").forEach(r -> resources.add(r.isTextual() ? r.asText() : r.toString()));
+        if (statement.path("Resource").isTextual()) {
+            resources.add(statement.path("Resource").asText());
+        }
+        for (String action : actions) {
+            assertFalse(action.contains("*"), function + ": wildcard action " + action);
+            if (!MUTATING_EC2.contains(action)) {
+                assertTrue(action.startsWith("ec2:Describe"), function + ": unexpected action " + action);
+                continue;
+            }
+            for (String resource : resources) {
+                assertFalse(resource.equals("*"), function + ": " + action + " on *");
+                if (resource.contains("instance/*")) {
+                    assertTrue(statement.path("Condition").path("StringEquals").has("aws:ResourceTag/gpubox:stack"),
+                            function + ": " + action + " on every instance needs the stack's tag condition");
+                }
+            }
+        }
+    }
+
+    @Test
+    void eachFunctionMayDoOnlyItsOwnJob() {
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses"), actionsOf("StatusFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StartInstances"),
+                actionsOf("StartFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StopInstances"),
+                actionsOf("StopFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:AssociateAddress"),
+                actionsOf("AttachEipFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances"), actionsOf("ScheduledStopFunction"));
+    }
+
+    private static Set<String> actionsOf(String function) {
+        Set<String> actions = new LinkedHashSet<>();
+        Template.resource(function).path("Properties").path("Policies")
+                .forEach(p -> p.path("Statement").forEach(s -> actions.addAll(strings(s.path("Action")))));
+        return actions;
+    }
+
+    // ------------------------------------------------------------------ the box and its data
+
+    @Test
+    void theBoxAndItsDiskSurviveStackDeletionAndChanges() {
+        JsonNode box = Template.resource("GpuInstance");
+        assertEquals("Retain", box.path("DeletionPolicy").asText());
+        assertEquals("Retain", box.path("UpdateReplacePolicy").asText());
+        JsonNode root = box.path("Properties").path("BlockDeviceMappings").get(0).path("Ebs");
+        assertEquals("gp3", root.path("VolumeType").asText());
+        assertTrue(root.path("Encrypted").asBoolean());
+        assertFalse(root.path("DeleteOnTermination").asBoolean(true));
+        assertEquals("RootVolumeSize", root.path("VolumeSize").path("Ref").asText());
+        assertEquals("required", box.path("Properties").path("MetadataOptions").path("HttpTokens").asText());
+    }
+
+    @Test
+    void imageIsAPlainAmiIdSoANewAmiNeverReplacesTheBox() {
+        JsonNode image = Template.TREE.path("Parameters").path("ImageId");
+        assertEquals("AWS::EC2::Image::Id", image.path("Type").asText());
+        assertFalse(image.has("Default"));
+    }
+
+    @Test
+    void instanceTypeDefaultsToACurrentGpuAndStillAllowsP2() {
+        JsonNode type = Template.TREE.path("Parameters").path("InstanceType");
+        assertFalse(type.path("Default").asText().startsWith("p2."), "K80 is not supported by current DLAMIs");
+        assertTrue(strings(type.path("AllowedValues")).contains("p2.xlarge"));
+        assertTrue(strings(type.path("AllowedValues")).contains(type.path("Default").asText()));
+    }
+
+    @Test
+    void sshIsOpenOnlyToTheGivenCidrAndNothingElseByDefault() {
+        JsonNode ssh = Template.TREE.path("Parameters").path("SshCidr");
+        assertFalse(ssh.has("Default"), "no open-to-the-world default");
+        assertFalse(Pattern.matches(ssh.path("AllowedPattern").asText(), "everyone"));
+        JsonNode ingress = Template.resource("GpuSecurityGroup").path("Properties").path("SecurityGroupIngress");
+        JsonNode first = ingress.get(0);
+        assertEquals(22, first.path("FromPort").asInt());
+        assertEquals("SshCidr", first.path("CidrIp").path("Ref").asText());
+        for (int i = 1; i < ingress.size(); i++) {
+            assertTrue(ingress.get(i).has("Fn::If"), "every other port is opened only by a parameter");
+        }
+        assertEquals("0", Template.TREE.path("Parameters").path("ExtraOpenPort").path("Default").asText());
+    }
+
+    @Test
+    void theElasticIpIsAllocatedAndAssociatedWithTheBox() {
+        assertEquals("vpc", Template.resource("ElasticIp").path("Properties").path("Domain").asText());
+        JsonNode association = Template.resource("ElasticIpAssociation").path("Properties");
+        assertEquals("GpuInstance", association.path("InstanceId").path("Ref").asText());
+        assertEquals("ElasticIp", association.path("AllocationId").path("Fn::GetAtt").get(0).asText());
+    }
+
+    @Test
+    void nightlyStopRunsOnSchedulerInTheUsersTimeZone() {
+        JsonNode events = Template.resource("ScheduledStopFunction").path("Properties").path("Events");
+        JsonNode nightly = events.elements().next();
+        assertEquals("ScheduleV2", nightly.path("Type").asText());
+        assertEquals("ShutdownTimezone", nightly.path("Properties").path("ScheduleExpressionTimezone").path("Ref").asText());
+        assertEquals("20:00", Template.TREE.path("Parameters").path("ShutdownTime").path("Default").asText());
+        assertEquals("Asia/Shanghai", Template.TREE.path("Parameters").path("ShutdownTimezone").path("Default").asText());
+        String expression = new Intrinsics(Template.TREE, TemplateSchemaIT.REQUIRED, Template.GENERATED, (r, a) -> true)
+                .resolve(nightly.path("Properties").path("ScheduleExpression")).asText();
+        assertEquals("cron(00 20 * * ? *)", expression);
+    }
+
+    @Test
+    void everyFunctionHasALogGroupWithRetention() {
+        Set<String> logged = new LinkedHashSet<>();
+        for (String group : Template.ofType("AWS::Logs::LogGroup")) {
+            JsonNode p = Template.resource(group).path("Properties");
+            assertEquals("LogRetentionDays", p.path("RetentionInDays").path("Ref").asText());
+            Matcher m = Pattern.compile("/aws/lambda/\\$\\{(\\w+)}").matcher(p.path("LogGroupName").path("Fn::Sub").asText());
+            if (!m.matches()) {
+                fail(group + " is not a function's log group");
+            }
+            logged.add(m.group(1));
+        }
+        assertEquals(Set.copyOf(Template.ofType("AWS::Serverless::Function")), logged);
+    }
+
+    @Test
+    void outputsTellTheUserHowToConnect() {
+        for (String output : List.of("ApiUrl", "ApiKeyValueCommand", "ElasticIp", "SshCommand")) {
+            assertTrue(Template.TREE.path("Outputs").has(output), "missing output " + output);
+        }
+    }
+
+    private static List<String> strings(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isTextual()) {
+            out.add(node.asText());
+        } else {
+            node.forEach(n -> out.add(n.asText()));
+        }
+        return out;
+    }
+}
