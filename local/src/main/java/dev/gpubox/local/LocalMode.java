@@ -1,0 +1,237 @@
+package dev.gpubox.local;
+
+import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.Ec2Clients;
+import dev.gpubox.local.sim.Ec2Simulator;
+import dev.gpubox.local.sim.Fault;
+import java.io.IOException;
+import java.net.BindException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * {@code ./gpubox local}: the deployed API on 127.0.0.1:3000, served by the same handler classes, against
+ * an embedded EC2 simulator (default), real AWS ({@code --aws}) or any EC2-compatible endpoint
+ * ({@code --ec2-endpoint URL}).
+ */
+public final class LocalMode {
+    static final String USAGE = """
+            usage: ./gpubox local [options]
+              --port N              port of the local API on 127.0.0.1 (default 3000)
+              --api-key KEY         the x-api-key to require (default: a random one, printed)
+              --start-seconds N     simulator: how long a start stays pending (default 20)
+              --stop-seconds N      simulator: how long a stop stays stopping (default 15)
+              --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with CODE, e.g.
+                                    StartInstances=InsufficientInstanceCapacityx3, *=RequestLimitExceeded
+              --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
+              --aws                 use real AWS: the default credential chain and region
+              --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
+              --allocation-id ID    its Elastic IP, with --aws or --ec2-endpoint (or GPUBOX_EIP_ALLOCATION_ID)
+            """;
+
+    private LocalMode() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("gpubox local: " + e.getMessage() + "\n\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.print(USAGE);
+            return;
+        }
+        List<AutoCloseable> running = new ArrayList<>();
+        BoxConfig config;
+        String backend;
+        if (options.aws || options.endpoint != null) {
+            config = options.boxFromFlagsOrEnvironment();
+            if (options.endpoint != null) {
+                // The SDK's own setting, the JVM twin of AWS_ENDPOINT_URL_EC2: the handlers set no endpoint.
+                System.setProperty("aws.endpointUrlEc2", options.endpoint);
+                offlineDefaults();
+                backend = "EC2 endpoint " + options.endpoint;
+            } else {
+                backend = "real AWS (default credential chain and region)";
+            }
+        } else {
+            Ec2Simulator simulator = Ec2Simulator.start(0, Clock.systemUTC(),
+                    Duration.ofSeconds(options.startSeconds), Duration.ofSeconds(options.stopSeconds));
+            running.add(simulator);
+            options.faults.forEach(f -> simulator.faults().inject(f.action, f.fault, f.times));
+            config = SeededBox.seed(simulator.state());
+            System.setProperty("aws.endpointUrlEc2", simulator.endpoint().toString());
+            offlineDefaults();
+            backend = "the embedded EC2 simulator at " + simulator.endpoint() + " (one stopped g4dn.xlarge, "
+                    + "Elastic IP attached; starts take " + options.startSeconds + " s, stops "
+                    + options.stopSeconds + " s)";
+        }
+        Ec2Client ec2 = Ec2Clients.create();
+        running.add(0, ec2);
+        LocalApi api;
+        try {
+            api = LocalApi.start(options.port, options.apiKey, ec2, config);
+        } catch (BindException taken) {
+            System.err.println("gpubox local: port " + options.port + " on 127.0.0.1 is already in use."
+                    + " Stop whatever holds it, or pass --port N.");
+            closeAll(running);
+            System.exit(1);
+            return;
+        }
+        running.add(0, api);
+        printBanner(api, options.apiKey, backend);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(running);
+            System.out.println("\ngpubox local mode stopped.");
+            stopped.countDown();
+        }, "gpubox-local-shutdown"));
+        stopped.await();
+    }
+
+    private static void printBanner(LocalApi api, String key, String backend) {
+        String url = api.url().toString();
+        System.out.println("gpubox local mode: the gpubox API on " + url + ", backed by " + backend + ".");
+        System.out.println();
+        System.out.println("API key (x-api-key): " + key);
+        System.out.println("Routes: GET " + url + "/status, POST " + url + "/start[?wait=N], POST " + url
+                + "/stop, POST " + url + "/eip[?force=true]");
+        System.out.println();
+        System.out.println("Try:");
+        System.out.println("  curl -s -H 'x-api-key: " + key + "' " + url + "/status");
+        System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' '" + url + "/start?wait=25'");
+        System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' " + url + "/stop");
+        System.out.println("Fire the nightly stop by hand:");
+        System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' " + url + LocalApi.SCHEDULED_STOP_PATH);
+        System.out.println();
+        System.out.println("Ctrl-C stops local mode.");
+    }
+
+    /** Offline endpoints still need a region and (ignored) credentials for the SDK to sign requests. */
+    private static void offlineDefaults() {
+        if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
+            System.setProperty("aws.region", "us-west-2");
+        }
+        if (System.getenv("AWS_ACCESS_KEY_ID") == null && System.getProperty("aws.accessKeyId") == null) {
+            System.setProperty("aws.accessKeyId", "local");
+            System.setProperty("aws.secretAccessKey", "local");
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> running) {
+        for (AutoCloseable c : running) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+        }
+    }
+
+    record FaultFlag(String action, Fault fault, int times) {
+    }
+
+    static final class Options {
+        int port = 3000;
+        String apiKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        int startSeconds = 20;
+        int stopSeconds = 15;
+        boolean aws;
+        boolean help;
+        String endpoint;
+        String instanceId;
+        String allocationId;
+        final List<FaultFlag> faults = new ArrayList<>();
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                switch (arg) {
+                    case "--help", "-h" -> o.help = true;
+                    case "--aws" -> o.aws = true;
+                    case "--port" -> o.port = number(arg, value(args, ++i, arg), 1, 65535);
+                    case "--api-key" -> o.apiKey = value(args, ++i, arg);
+                    case "--start-seconds" -> o.startSeconds = number(arg, value(args, ++i, arg), 0, 3600);
+                    case "--stop-seconds" -> o.stopSeconds = number(arg, value(args, ++i, arg), 0, 3600);
+                    case "--ec2-endpoint" -> o.endpoint = value(args, ++i, arg);
+                    case "--instance-id" -> o.instanceId = value(args, ++i, arg);
+                    case "--allocation-id" -> o.allocationId = value(args, ++i, arg);
+                    case "--fault" -> o.faults.add(fault(value(args, ++i, arg)));
+                    default -> throw new IllegalArgumentException("unknown option " + arg);
+                }
+            }
+            if (o.aws && o.endpoint != null) {
+                throw new IllegalArgumentException("--aws and --ec2-endpoint exclude each other");
+            }
+            if (!o.faults.isEmpty() && (o.aws || o.endpoint != null)) {
+                throw new IllegalArgumentException("--fault needs the embedded simulator");
+            }
+            return o;
+        }
+
+        BoxConfig boxFromFlagsOrEnvironment() {
+            Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            if (instanceId != null) {
+                env.put(BoxConfig.INSTANCE_ID, instanceId);
+            }
+            if (allocationId != null) {
+                env.put(BoxConfig.EIP_ALLOCATION_ID, allocationId);
+            }
+            BoxConfig config = BoxConfig.from(env);
+            if (config.instanceId() == null) {
+                System.err.println("gpubox local: with --aws or --ec2-endpoint, name the box with --instance-id"
+                        + " (or GPUBOX_INSTANCE_ID).");
+                System.exit(2);
+            }
+            return config;
+        }
+
+        private static String value(String[] args, int i, String flag) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int number(String flag, String raw, int min, int max) {
+            try {
+                int n = Integer.parseInt(raw);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException(flag + " takes a whole number from " + min + " to " + max);
+        }
+
+        /** ACTION=CODE or ACTION=CODExN */
+        private static FaultFlag fault(String spec) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--fault takes ACTION=CODE[xN], not " + spec);
+            }
+            String rest = spec.substring(eq + 1);
+            int times = 1;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*)x(\\d+)").matcher(rest);
+            if (m.matches()) {
+                rest = m.group(1);
+                times = Integer.parseInt(m.group(2));
+            }
+            return new FaultFlag(spec.substring(0, eq), Fault.parse(rest), times);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.gpubox.local;
+
+import dev.gpubox.box.BoxConfig;
+import dev.gpubox.local.sim.Ec2State;
+import java.util.Map;
+
+/** What `sam deploy` would leave in an account, seeded into the simulator: one GPU box and its Elastic IP. */
+public final class SeededBox {
+    public static final String STACK = "gpubox-local";
+    public static final String TAG_KEY = "gpubox:stack";
+
+    private SeededBox() {
+    }
+
+    /** A stopped g4dn.xlarge tagged for the stack, with the stack's Elastic IP associated. */
+    public static BoxConfig seed(Ec2State ec2) {
+        String box = ec2.seedInstance("g4dn.xlarge", "my-laptop", "stopped",
+                Map.of("Name", STACK + "-gpu", TAG_KEY, STACK));
+        String allocation = ec2.allocateAddress(Map.of(TAG_KEY, STACK));
+        ec2.associateAddress(allocation, box, false);
+        return new BoxConfig(box, allocation, TAG_KEY, STACK, BoxConfig.DEFAULT_SSH_USER);
+    }
+}

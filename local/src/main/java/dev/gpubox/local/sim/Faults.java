@@ -1,0 +1,53 @@
+package dev.gpubox.local.sim;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Fault injection, set per test or by a command-line flag: the next N calls of an action (or of every
+ * action, "*") fail with a {@link Fault}, and every reply can be slowed down.
+ */
+public final class Faults {
+    public static final String ANY_ACTION = "*";
+
+    private final Map<String, Deque<Fault>> pending = new HashMap<>();
+    private volatile Duration delay = Duration.ZERO;
+
+    /** The next {@code times} calls of {@code action} fail with {@code fault}. */
+    public synchronized Faults inject(String action, Fault fault, int times) {
+        Deque<Fault> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
+        for (int i = 0; i < times; i++) {
+            queue.addLast(fault);
+        }
+        return this;
+    }
+
+    /** Every reply waits this long first (a slow EC2). */
+    public Faults delay(Duration replyDelay) {
+        this.delay = replyDelay;
+        return this;
+    }
+
+    public synchronized void clear() {
+        pending.clear();
+        delay = Duration.ZERO;
+    }
+
+    Duration delay() {
+        return delay;
+    }
+
+    /** Takes the fault due for this call, if any: the action's own first, then one for any action. */
+    synchronized Fault take(String action) {
+        for (String key : new String[] {action, ANY_ACTION}) {
+            Deque<Fault> queue = pending.get(key);
+            if (queue != null && !queue.isEmpty()) {
+                return queue.pollFirst();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.gpubox.local;
+
+import dev.gpubox.box.Ec2Clients;
+import java.net.URI;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * Builds the handlers' own EC2 client (Ec2Clients.create(), which sets no endpoint) pointed at a test
+ * endpoint through the SDK's standard setting, as AWS_ENDPOINT_URL_EC2 does for a process.
+ */
+final class Endpoints {
+    private Endpoints() {
+    }
+
+    static synchronized Ec2Client clientFor(URI endpoint) {
+        String previous = System.getProperty("aws.endpointUrlEc2");
+        System.setProperty("aws.endpointUrlEc2", endpoint.toString());
+        setIfAbsent("aws.region", "us-west-2");
+        setIfAbsent("aws.accessKeyId", "test");
+        setIfAbsent("aws.secretAccessKey", "test");
+        try {
+            return Ec2Clients.create();
+        } finally {
+            if (previous == null) {
+                System.clearProperty("aws.endpointUrlEc2");
+            } else {
+                System.setProperty("aws.endpointUrlEc2", previous);
+            }
+        }
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.gpubox.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpubox.box.BoxConfig;
+import dev.gpubox.local.sim.Ec2Simulator;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * Local mode as a test sees it: the simulator seeded with the stack's box, the handlers' own EC2 client
+ * pointed at it, and the local API in front — every hop real HTTP.
+ */
+final class WireFixture implements AutoCloseable {
+    static final String KEY = "test-key-0123456789";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final Ec2Simulator sim;
+    final BoxConfig box;
+    final Ec2Client ec2;
+    final LocalApi api;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    WireFixture(Duration startDelay, Duration stopDelay) throws IOException {
+        sim = Ec2Simulator.start(0, Clock.systemUTC(), startDelay, stopDelay);
+        box = SeededBox.seed(sim.state());
+        ec2 = Endpoints.clientFor(sim.endpoint());
+        api = LocalApi.start(0, KEY, ec2, box);
+    }
+
+    record Reply(int status, JsonNode json, HttpResponse<String> raw) {
+        String field(String name) {
+            return json.path(name).asText();
+        }
+    }
+
+    Reply call(String method, String pathAndQuery) {
+        return call(method, pathAndQuery, KEY);
+    }
+
+    Reply call(String method, String pathAndQuery, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.url() + pathAndQuery))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(60));
+        if (key != null) {
+            request.header("x-api-key", key);
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+            return new Reply(response.statusCode(), json, response);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls GET /status until the box is in {@code state}, for at most 10 s. */
+    Reply awaitState(String state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Reply status;
+        do {
+            status = call("GET", "/status");
+            if (status.field("state").equals(state)) {
+                return status;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("box never reached " + state + "; last status " + status.json());
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        ec2.close();
+        sim.close();
+        http.close();
+    }
+}
