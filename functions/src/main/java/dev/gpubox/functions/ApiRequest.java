@@ -36,6 +36,11 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
                         && !h.getValue().isBlank());
     }
 
+    /** {@code ?name=text}; null when absent. */
+    String stringParam(String name) {
+        return query.get(name);
+    }
+
     /** {@code ?name=N}: a whole number within [0, max]; absent means 0. */
     int intParam(String name, int max) {
         String raw = query.get(name);

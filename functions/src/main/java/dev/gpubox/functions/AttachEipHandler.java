@@ -3,19 +3,23 @@ package dev.gpubox.functions;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
-import dev.gpubox.box.Ec2Clients;
+import dev.gpubox.box.Notifier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /** {@code POST /eip[?force=true]}: makes sure the stack's Elastic IP is attached to the box. */
 public final class AttachEipHandler extends ApiHandler {
 
-    /** Used by Lambda: the container's EC2 client and the function's environment. */
+    /** Used by Lambda: the container's clients and the function's environment. */
     public AttachEipHandler() {
-        this(Ec2Clients.shared(), BoxConfig.fromEnvironment());
+        super("/eip", Lambda.boxControl(), "POST");
     }
 
     public AttachEipHandler(Ec2Client ec2, BoxConfig config) {
-        super("POST", "/eip", new BoxControl(ec2, config));
+        this(ec2, config, Notifier.NONE);
+    }
+
+    public AttachEipHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        super("/eip", new BoxControl(ec2, config, notifier), "POST");
     }
 
     @Override

@@ -74,6 +74,10 @@ final class Replies {
             node.put("uptimeSeconds", box.uptimeSeconds());
         }
         node.put("ssh", box.ssh());
+        node.put("snoozedUntil", box.snoozedUntil() == null ? null : box.snoozedUntil().toString());
+        node.put("nextAutomaticStop", box.nextAutomaticStop() == null ? null : box.nextAutomaticStop().toString());
+        node.put("hourlyPriceUsd", box.hourlyPriceUsd());
+        node.put("estimatedCostUsd", box.estimatedCostUsd());
         return node;
     }
 

@@ -43,7 +43,8 @@ class ApiHandlersTest {
             "/status", StatusHandler::new,
             "/start", StartHandler::new,
             "/stop", StopHandler::new,
-            "/eip", AttachEipHandler::new);
+            "/eip", AttachEipHandler::new,
+            "/snooze", SnoozeHandler::new);
 
     static JsonNode json(APIGatewayProxyResponseEvent response) throws Exception {
         return Replies.JSON.readTree(response.getBody());
@@ -62,7 +63,9 @@ class ApiHandlersTest {
                 Arguments.of("stop.json", InstanceStateName.RUNNING, 202, "stop_issued"),
                 Arguments.of("stop.json", InstanceStateName.STOPPED, 200, "already_stopped"),
                 Arguments.of("eip.json", InstanceStateName.RUNNING, 200, "eip_already_attached"),
-                Arguments.of("eip-force.json", InstanceStateName.RUNNING, 200, "eip_already_attached"));
+                Arguments.of("eip-force.json", InstanceStateName.RUNNING, 200, "eip_already_attached"),
+                Arguments.of("snooze.json", InstanceStateName.RUNNING, 200, "snoozed"),
+                Arguments.of("snooze-cancel.json", InstanceStateName.RUNNING, 200, "not_snoozed"));
     }
 
     @ParameterizedTest(name = "{0} with the box {1} -> {2} {3}")
@@ -122,12 +125,25 @@ class ApiHandlersTest {
         verifyNoInteractions(ec2.client);
     }
 
+    @Test
+    void snoozingAStoppedBoxIs409AndABadSnoozeIs400WithoutEc2Calls() throws Exception {
+        APIGatewayProxyResponseEvent stopped = call("/snooze", new FakeEc2(InstanceStateName.STOPPED, BOX_ID),
+                Events.api("snooze.json"));
+        assertEquals(409, stopped.getStatusCode());
+        FakeEc2 ec2 = new FakeEc2(InstanceStateName.RUNNING, BOX_ID);
+        APIGatewayProxyResponseEvent bad = call("/snooze", ec2,
+                Events.api("snooze.json").withQueryStringParameters(Map.of("minutes", "100000")));
+        assertEquals(400, bad.getStatusCode());
+        assertTrue(json(bad).path("message").asText().contains("at most 12 h"));
+        verifyNoInteractions(ec2.client);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"GET /start", "DELETE /stop", "PUT /eip", "POST /status"})
+    @ValueSource(strings = {"GET /start", "DELETE /stop", "PUT /eip", "POST /status", "GET /snooze"})
     void wrongMethodIs405WithAllowAndNoEc2Call(String methodAndRoute) throws Exception {
         String[] parts = methodAndRoute.split(" ");
         APIGatewayProxyRequestEvent event = Events.api(parts[1].equals("/status") ? "status.json"
-                : parts[1].substring(1) + ".json").withHttpMethod(parts[0]);
+                : parts[1].substring(1) + ".json").withHttpMethod(parts[0]).withQueryStringParameters(null);
         FakeEc2 ec2 = new FakeEc2(InstanceStateName.RUNNING, BOX_ID);
         APIGatewayProxyResponseEvent response = call(parts[1], ec2, event);
         assertEquals(405, response.getStatusCode());
@@ -220,7 +236,7 @@ class ApiHandlersTest {
                 Arguments.of("InsufficientInstanceCapacity", 500, 503, "insufficient_capacity", true),
                 Arguments.of("RequestLimitExceeded", 503, 503, "throttled", true),
                 Arguments.of("VcpuLimitExceeded", 400, 403, "vcpu_quota", false),
-                Arguments.of("InternalError", 500, 502, "aws_error", false),
+                Arguments.of("InternalError", 500, 502, "aws_error", true),
                 Arguments.of("UnauthorizedOperation", 403, 502, "aws_error", false));
     }
 

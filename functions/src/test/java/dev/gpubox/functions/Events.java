@@ -24,8 +24,14 @@ final class Events {
         }
     }
 
+    /** API Gateway requests; the rest are EventBridge deliveries (schedules, EC2 state changes). */
     static boolean isApiEvent(Path file) {
-        return !file.getFileName().toString().startsWith("scheduled-stop");
+        String name = file.getFileName().toString();
+        return !name.startsWith("scheduled-stop") && !name.startsWith("state-change");
+    }
+
+    static boolean isScheduleEvent(Path file) {
+        return file.getFileName().toString().startsWith("scheduled-stop");
     }
 
     /** Deserialized by AWS's own event loader, the way the Lambda Java runtime does it. */

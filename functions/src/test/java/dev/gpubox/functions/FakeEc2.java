@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressRequest;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressResponse;
+import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.CreateTagsResponse;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsRequest;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
@@ -44,6 +48,8 @@ final class FakeEc2 {
             state.set(InstanceStateName.STOPPED);
             return StopInstancesResponse.builder().build();
         });
+        lenient().when(client.createTags(any(CreateTagsRequest.class))).thenReturn(CreateTagsResponse.builder().build());
+        lenient().when(client.deleteTags(any(DeleteTagsRequest.class))).thenReturn(DeleteTagsResponse.builder().build());
         lenient().when(client.associateAddress(any(AssociateAddressRequest.class))).thenAnswer(call -> {
             this.eipHolder.set(BOX_ID);
             return AssociateAddressResponse.builder().associationId("eipassoc-1").build();

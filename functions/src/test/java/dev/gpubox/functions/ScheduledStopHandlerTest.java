@@ -45,7 +45,7 @@ class ScheduledStopHandlerTest {
     }
 
     static Stream<Path> scheduleEvents() {
-        return Events.all().stream().filter(file -> !Events.isApiEvent(file));
+        return Events.all().stream().filter(Events::isScheduleEvent);
     }
 
     @ParameterizedTest
@@ -69,6 +69,12 @@ class ScheduledStopHandlerTest {
         return Events.all().stream().filter(Events::isApiEvent);
     }
 
+    @Test
+    void anEc2StateChangeIsStillAnObjectButStopsOnlyWhatIsDue() throws Exception {
+        givenOneRunningOneStopped();
+        assertEquals(1, invoke(Events.raw(Events.DIR.resolve("state-change-stopped.json"))).path("stopped").size());
+    }
+
     @ParameterizedTest
     @MethodSource("apiEvents")
     void anApiRequestStopsNothing(Path file) {
@@ -88,8 +94,13 @@ class ScheduledStopHandlerTest {
     void aBoxThatCannotBeStoppedFailsTheRunAfterStoppingTheRest() {
         when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instancesPage(null,
                 box("i-00000000000000001", InstanceStateName.RUNNING),
-                box("i-00000000000000003", InstanceStateName.PENDING)));
-        when(ec2.stopInstances(any(StopInstancesRequest.class))).thenReturn(StopInstancesResponse.builder().build());
+                box("i-00000000000000003", InstanceStateName.RUNNING)));
+        when(ec2.stopInstances(any(StopInstancesRequest.class))).thenAnswer(call -> {
+            if (((StopInstancesRequest) call.getArgument(0)).instanceIds().contains("i-00000000000000003")) {
+                throw dev.gpubox.box.Ec2Fixtures.awsError("UnauthorizedOperation", 403);
+            }
+            return StopInstancesResponse.builder().build();
+        });
         RuntimeException e = assertThrows(ScheduledStopHandler.ScheduledStopFailed.class,
                 () -> invoke("{}".getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("stopped 1") && e.getMessage().contains("failed 1"), e.getMessage());

@@ -10,8 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.Notifier;
 import dev.gpubox.functions.AttachEipHandler;
 import dev.gpubox.functions.ScheduledStopHandler;
+import dev.gpubox.functions.SnoozeHandler;
 import dev.gpubox.functions.StartHandler;
 import dev.gpubox.functions.StatusHandler;
 import dev.gpubox.functions.StopHandler;
@@ -46,49 +48,83 @@ public final class LocalApi implements AutoCloseable {
             "/status", StatusHandler.class,
             "/start", StartHandler.class,
             "/stop", StopHandler.class,
-            "/eip", AttachEipHandler.class);
+            "/eip", AttachEipHandler.class,
+            "/snooze", SnoozeHandler.class);
     /** Not an API route in AWS (Scheduler invokes the function); here it fires the nightly stop by hand. */
     public static final String SCHEDULED_STOP_PATH = "/local/scheduled-stop";
     static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; see docs/api.md for"
-            + " GET /status, POST /start, POST /stop and POST /eip.\"}";
+            + " GET /status, POST /start, POST /stop, POST /eip and POST|DELETE /snooze.\"}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String apiKey;
     private final Map<String, RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> handlers =
             new LinkedHashMap<>();
-    private final ScheduledStopHandler scheduledStop;
+    private final Ec2Client ec2;
+    private final BoxConfig config;
+    private final Notifier notifier;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    private LocalApi(HttpServer server, String apiKey, Ec2Client ec2, BoxConfig config) {
+    private LocalApi(HttpServer server, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier) {
         this.server = server;
         this.apiKey = apiKey;
-        ROUTES.forEach((path, type) -> handlers.put(path, instantiate(type, ec2, config)));
-        this.scheduledStop = new ScheduledStopHandler(ec2, config);
+        this.ec2 = ec2;
+        this.config = config;
+        this.notifier = notifier;
+        ROUTES.forEach((path, type) -> handlers.put(path, instantiate(type, ec2, config, notifier)));
         this.executor = Executors.newFixedThreadPool(8);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
 
-    /** The handler's test constructor, (Ec2Client, BoxConfig), which every API handler has. */
+    /** The handler's (Ec2Client, BoxConfig, Notifier) constructor, which every API handler has. */
     @SuppressWarnings("unchecked")
     private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
-            Class<?> type, Ec2Client ec2, BoxConfig config) {
+            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
         try {
-            return (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>)
-                    type.getConstructor(Ec2Client.class, BoxConfig.class).newInstance(ec2, config);
+            return (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>) type
+                    .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(type + " lacks the (Ec2Client, BoxConfig) constructor", e);
+            throw new IllegalStateException(type + " lacks the (Ec2Client, BoxConfig, Notifier) constructor", e);
         }
     }
 
     /** @throws java.net.BindException when the port is taken */
     public static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config) throws IOException {
+        return start(port, apiKey, ec2, config, Notifier.NONE);
+    }
+
+    /** @throws java.net.BindException when the port is taken */
+    public static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-        LocalApi api = new LocalApi(server, apiKey, ec2, config);
+        LocalApi api = new LocalApi(server, apiKey, ec2, config, notifier);
         server.start();
         return api;
+    }
+
+    /**
+     * Runs the scheduled-stop function once, as Scheduler invokes it.
+     *
+     * @param asIfNightlyNow true: as the nightly run with ShutdownTime set to this minute (what "fire the
+     *                       nightly stop by hand" means); false: the five-minute sweep with the stack's settings
+     * @return the function's report; throws when it failed, as the Lambda invocation would
+     */
+    public String runScheduledStop(boolean asIfNightlyNow) throws IOException {
+        BoxConfig effective = config;
+        if (asIfNightlyNow) {
+            var zone = config.policy().zone();
+            String nextMinute = java.time.ZonedDateTime.now(zone).plusMinutes(1)
+                    .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm"));
+            BoxConfig.Settings s = config.settings();
+            effective = config.withSettings(new BoxConfig.Settings(nextMinute, zone.getId(), s.maxSnoozeHours(),
+                    s.hourlyPrice(), s.topicArn()));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new ScheduledStopHandler(ec2, effective, notifier).handleRequest(
+                new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out, new LocalContext("ScheduledStopFunction"));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     public URI url() {
@@ -116,7 +152,8 @@ public final class LocalApi implements AutoCloseable {
         }
         try {
             if (path.equals(SCHEDULED_STOP_PATH)) {
-                fireScheduledStop(exchange, method);
+                String query = exchange.getRequestURI().getQuery();
+                fireScheduledStop(exchange, method, query == null || !query.contains("sweep=true"));
                 return;
             }
             APIGatewayProxyRequestEvent event = toEvent(exchange, path, method, body);
@@ -132,26 +169,24 @@ public final class LocalApi implements AutoCloseable {
         }
     }
 
-    private void fireScheduledStop(HttpExchange exchange, String method) throws IOException {
+    private void fireScheduledStop(HttpExchange exchange, String method, boolean asIfNightlyNow) throws IOException {
         if (!method.equals("POST")) {
             reply(exchange, 405, Map.of("Content-Type", "application/json", "Allow", "POST"),
                     "{\"error\":\"method_not_allowed\",\"message\":\"Use POST to fire the scheduled stop.\"}");
             return;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = 200;
         String message;
+        String report = null;
         try {
-            // An empty object: what EventBridge Scheduler delivers when a schedule has no input.
-            scheduledStop.handleRequest(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out,
-                    new LocalContext("ScheduledStopFunction"));
-            message = "Scheduled stop ran.";
+            report = runScheduledStop(asIfNightlyNow);
+            message = asIfNightlyNow ? "Scheduled stop ran." : "Sweep ran.";
         } catch (RuntimeException failed) {
             status = 500;
             message = failed.getMessage();
         }
         ObjectNode reply = JSON.createObjectNode().put("message", message);
-        reply.set("report", out.size() == 0 ? null : JSON.readTree(out.toByteArray()));
+        reply.set("report", report == null ? null : JSON.readTree(report));
         reply(exchange, status, Map.of("Content-Type", "application/json"), JSON.writeValueAsString(reply));
     }
 

@@ -1,7 +1,14 @@
 package dev.gpubox.local;
 
 import dev.gpubox.box.BoxConfig;
-import dev.gpubox.box.Ec2Clients;
+import dev.gpubox.box.BoxException;
+import dev.gpubox.box.Notifier;
+import dev.gpubox.box.StateChangeNotices;
+import dev.gpubox.local.sim.Ec2State;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import dev.gpubox.box.AwsClients;
 import dev.gpubox.local.sim.Ec2Simulator;
 import dev.gpubox.local.sim.Fault;
 import java.io.IOException;
@@ -28,6 +35,9 @@ public final class LocalMode {
               --api-key KEY         the x-api-key to require (default: a random one, printed)
               --start-seconds N     simulator: how long a start stays pending (default 20)
               --stop-seconds N      simulator: how long a stop stays stopping (default 15)
+              --shutdown-time HH:MM the nightly stop (default 20:00)
+              --timezone ZONE       its time zone (default Asia/Shanghai)
+              --max-snooze-hours N  the longest snooze (default 12)
               --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with CODE, e.g.
                                     StartInstances=InsufficientInstanceCapacityx3, *=RequestLimitExceeded
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
@@ -53,10 +63,11 @@ public final class LocalMode {
             return;
         }
         List<AutoCloseable> running = new ArrayList<>();
+        Ec2Simulator simulator = null;
         BoxConfig config;
         String backend;
         if (options.aws || options.endpoint != null) {
-            config = options.boxFromFlagsOrEnvironment();
+            config = options.boxFromFlagsOrEnvironment().withSettings(options.settings());
             if (options.endpoint != null) {
                 // The SDK's own setting, the JVM twin of AWS_ENDPOINT_URL_EC2: the handlers set no endpoint.
                 System.setProperty("aws.endpointUrlEc2", options.endpoint);
@@ -66,22 +77,25 @@ public final class LocalMode {
                 backend = "real AWS (default credential chain and region)";
             }
         } else {
-            Ec2Simulator simulator = Ec2Simulator.start(0, Clock.systemUTC(),
+            simulator = Ec2Simulator.start(0, Clock.systemUTC(),
                     Duration.ofSeconds(options.startSeconds), Duration.ofSeconds(options.stopSeconds));
             running.add(simulator);
-            options.faults.forEach(f -> simulator.faults().inject(f.action, f.fault, f.times));
-            config = SeededBox.seed(simulator.state());
+            for (FaultFlag f : options.faults) {
+                simulator.faults().inject(f.action, f.fault, f.times);
+            }
+            config = SeededBox.seed(simulator.state()).withSettings(options.settings());
             System.setProperty("aws.endpointUrlEc2", simulator.endpoint().toString());
             offlineDefaults();
             backend = "the embedded EC2 simulator at " + simulator.endpoint() + " (one stopped g4dn.xlarge, "
                     + "Elastic IP attached; starts take " + options.startSeconds + " s, stops "
                     + options.stopSeconds + " s)";
         }
-        Ec2Client ec2 = Ec2Clients.create();
+        Ec2Client ec2 = AwsClients.createEc2();
         running.add(0, ec2);
+        Notifier console = (subject, message) -> System.out.println("[notice] " + message);
         LocalApi api;
         try {
-            api = LocalApi.start(options.port, options.apiKey, ec2, config);
+            api = LocalApi.start(options.port, options.apiKey, ec2, config, console);
         } catch (BindException taken) {
             System.err.println("gpubox local: port " + options.port + " on 127.0.0.1 is already in use."
                     + " Stop whatever holds it, or pass --port N.");
@@ -90,7 +104,10 @@ public final class LocalMode {
             return;
         }
         running.add(0, api);
-        printBanner(api, options.apiKey, backend);
+        if (simulator != null) {
+            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console)));
+        }
+        printBanner(api, options.apiKey, backend, simulator != null);
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -101,7 +118,39 @@ public final class LocalMode {
         stopped.await();
     }
 
-    private static void printBanner(LocalApi api, String key, String backend) {
+    /**
+     * What AWS does around the functions, for the simulator: EC2's stopped events become notices (every
+     * second), and the five-minute sweep runs every minute, so a snooze end stops the box by itself.
+     */
+    private static AutoCloseable scheduleLikeAws(Ec2Simulator simulator, LocalApi api, StateChangeNotices notices) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gpubox-local-schedules");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            for (Ec2State.StateEvent event : simulator.state().drainEvents()) {
+                try {
+                    notices.onStateChange(event.instanceId(), event.state(), event.time());
+                } catch (RuntimeException e) {
+                    System.out.println("[notice failed] " + e.getMessage());
+                }
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                String report = api.runScheduledStop(false);
+                if (!report.contains("\"stopped\":[]")) {
+                    System.out.println("[sweep] " + report);
+                }
+            } catch (Exception e) {
+                System.out.println("[sweep failed] " + e.getMessage());
+            }
+        }, 60, 60, TimeUnit.SECONDS);
+        return timer::shutdownNow;
+    }
+
+    private static void printBanner(LocalApi api, String key, String backend, boolean simulated) {
         String url = api.url().toString();
         System.out.println("gpubox local mode: the gpubox API on " + url + ", backed by " + backend + ".");
         System.out.println();
@@ -113,8 +162,14 @@ public final class LocalMode {
         System.out.println("  curl -s -H 'x-api-key: " + key + "' " + url + "/status");
         System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' '" + url + "/start?wait=25'");
         System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' " + url + "/stop");
-        System.out.println("Fire the nightly stop by hand:");
+        System.out.println("Keep it on past the nightly stop, then end that:");
+        System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' '" + url + "/snooze?minutes=2'");
+        System.out.println("  curl -s -X DELETE -H 'x-api-key: " + key + "' " + url + "/snooze");
+        System.out.println("Fire the nightly stop by hand (as if ShutdownTime were now):");
         System.out.println("  curl -s -X POST -H 'x-api-key: " + key + "' " + url + LocalApi.SCHEDULED_STOP_PATH);
+        if (simulated) {
+            System.out.println("The five-minute sweep runs every minute here, and notices are printed as [notice].");
+        }
         System.out.println();
         System.out.println("Ctrl-C stops local mode.");
     }
@@ -148,6 +203,9 @@ public final class LocalMode {
         String apiKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         int startSeconds = 20;
         int stopSeconds = 15;
+        String shutdownTime;
+        String timezone;
+        String maxSnoozeHours;
         boolean aws;
         boolean help;
         String endpoint;
@@ -170,6 +228,9 @@ public final class LocalMode {
                     case "--instance-id" -> o.instanceId = value(args, ++i, arg);
                     case "--allocation-id" -> o.allocationId = value(args, ++i, arg);
                     case "--fault" -> o.faults.add(fault(value(args, ++i, arg)));
+                    case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
+                    case "--timezone" -> o.timezone = value(args, ++i, arg);
+                    case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
@@ -179,7 +240,17 @@ public final class LocalMode {
             if (!o.faults.isEmpty() && (o.aws || o.endpoint != null)) {
                 throw new IllegalArgumentException("--fault needs the embedded simulator");
             }
+            try {
+                new BoxConfig(null, null, null, null, "ubuntu", o.settings()).policy();
+            } catch (BoxException bad) {
+                throw new IllegalArgumentException("--shutdown-time, --timezone or --max-snooze-hours is not valid: "
+                        + bad.getMessage());
+            }
             return o;
+        }
+
+        BoxConfig.Settings settings() {
+            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null);
         }
 
         BoxConfig boxFromFlagsOrEnvironment() {

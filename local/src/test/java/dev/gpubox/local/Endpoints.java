@@ -1,11 +1,11 @@
 package dev.gpubox.local;
 
-import dev.gpubox.box.Ec2Clients;
+import dev.gpubox.box.AwsClients;
 import java.net.URI;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * Builds the handlers' own EC2 client (Ec2Clients.create(), which sets no endpoint) pointed at a test
+ * Builds the handlers' own EC2 client (AwsClients.createEc2(), which sets no endpoint) pointed at a test
  * endpoint through the SDK's standard setting, as AWS_ENDPOINT_URL_EC2 does for a process.
  */
 final class Endpoints {
@@ -19,7 +19,7 @@ final class Endpoints {
         setIfAbsent("aws.accessKeyId", "test");
         setIfAbsent("aws.secretAccessKey", "test");
         try {
-            return Ec2Clients.create();
+            return AwsClients.createEc2();
         } finally {
             if (previous == null) {
                 System.clearProperty("aws.endpointUrlEc2");

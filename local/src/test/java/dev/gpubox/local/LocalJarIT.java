@@ -54,7 +54,14 @@ class LocalJarIT {
             sim.state().associateAddress(box.eipAllocationId(), box.instanceId(), false);
             invoke(env, "dev.gpubox.functions.StartHandler", "start.json");
             assertEquals(1, sim.calls("StartInstances"));
-            String nightly = invoke(env, "dev.gpubox.functions.ScheduledStopHandler", "scheduled-stop-scheduler.json");
+            // The nightly stop at the coming minute, in UTC, set after the start: it is due now. This also
+            // proves the schedule settings come from the environment.
+            Map<String, String> nightlyEnv = new java.util.HashMap<>(env);
+            nightlyEnv.put("GPUBOX_SHUTDOWN_TIME", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(1)
+                    .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm")));
+            nightlyEnv.put("GPUBOX_TIMEZONE", "UTC");
+            String nightly = invoke(nightlyEnv, "dev.gpubox.functions.ScheduledStopHandler",
+                    "scheduled-stop-scheduler.json");
             assertTrue(nightly.contains("gpubox scheduled stop: stopped 1"), nightly);
         }
     }
@@ -89,7 +96,7 @@ class LocalJarIT {
             String all = String.join("\n", banner);
             assertTrue(all.contains("API key (x-api-key): demo-key"), all);
             List<String> curls = banner.stream().map(String::trim).filter(l -> l.startsWith("curl ")).toList();
-            assertEquals(4, curls.size(), "status, start, stop and the scheduled stop: " + all);
+            assertEquals(6, curls.size(), "status, start, stop, snooze, cancel and the scheduled stop: " + all);
             Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) || onPath("curl"),
                     "curl is not installed: the printed lines cannot be run as a user would");
 
@@ -98,9 +105,13 @@ class LocalJarIT {
             JsonNode start = JSON.readTree(shell(curls.get(1)));
             assertEquals("start_issued", start.path("result").asText());
             assertEquals("running", start.path("box").path("state").asText(), "start?wait=25 waits for running");
+            JsonNode snooze = JSON.readTree(shell(curls.get(3)));
+            assertEquals("snoozed", snooze.path("result").asText());
+            JsonNode cancel = JSON.readTree(shell(curls.get(4)));
+            assertEquals("snooze_cancelled", cancel.path("result").asText());
             JsonNode stop = JSON.readTree(shell(curls.get(2)));
             assertEquals("stop_issued", stop.path("result").asText());
-            JsonNode nightly = JSON.readTree(shell(curls.get(3)));
+            JsonNode nightly = JSON.readTree(shell(curls.get(5)));
             assertEquals("Scheduled stop ran.", nightly.path("message").asText());
 
             // A second copy on the same port: a clear message, no stack trace, exit code 1.

@@ -66,6 +66,26 @@ class WireLifecycleTest {
     }
 
     @Test
+    void snoozeKeepsTheBoxOnThroughTheNightlyStopUntilCancelled() {
+        local.call("POST", "/start?wait=10");
+        Reply snooze = local.call("POST", "/snooze?minutes=120");
+        assertEquals(200, snooze.status(), snooze.json().toString());
+        assertEquals("snoozed", snooze.field("result"));
+        Reply status = local.call("GET", "/status");
+        assertEquals(status.field("snoozedUntil"), status.field("nextAutomaticStop"));
+
+        Reply nightly = local.call("POST", LocalApi.SCHEDULED_STOP_PATH);
+        assertEquals(0, nightly.json().path("report").path("stopped").size(), "tonight's stop skips a snoozed box");
+        assertTrue(nightly.json().path("report").path("skipped").path(local.box.instanceId()).asText()
+                .startsWith("snoozed until"));
+
+        assertEquals("snooze_cancelled", local.call("DELETE", "/snooze").field("result"));
+        assertEquals("not_snoozed", local.call("DELETE", "/snooze").field("result"));
+        assertEquals(1, local.call("POST", LocalApi.SCHEDULED_STOP_PATH).json().path("report").path("stopped").size());
+        assertEquals(400, local.call("POST", "/snooze?until=noon").status());
+    }
+
+    @Test
     void startWithWaitAnswersWithTheRunningAddress() {
         Reply start = local.call("POST", "/start?wait=10");
         assertEquals(202, start.status());

@@ -76,7 +76,7 @@ final class AwsErrors {
         }
         return new BoxException(ErrorCode.AWS_ERROR,
                 "EC2 failed to " + action + " (" + (code == null ? "HTTP " + e.statusCode() : code) + "): "
-                        + awsMessage, requestId, e.retryable() ? THROTTLE_RETRY_SECONDS : null, e);
+                        + awsMessage, requestId, e.statusCode() >= 500 ? THROTTLE_RETRY_SECONDS : null, e);
     }
 
     private static String firstLine(String s) {

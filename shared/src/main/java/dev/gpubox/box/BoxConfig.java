@@ -10,18 +10,40 @@ import java.util.Map;
  *   <li>{@code GPUBOX_EIP_ALLOCATION_ID} — the stack's Elastic IP (required by attach-EIP; status shows it).</li>
  *   <li>{@code GPUBOX_MANAGED_TAG} — {@code key=value} tag that marks every box the nightly stop may stop.</li>
  *   <li>{@code GPUBOX_SSH_USER} — login user for the ssh line; default {@code ubuntu} (Deep Learning AMIs).</li>
+ *   <li>{@code GPUBOX_SHUTDOWN_TIME}, {@code GPUBOX_TIMEZONE} — the nightly stop, e.g. {@code 20:00},
+ *       {@code Asia/Shanghai} (the defaults).</li>
+ *   <li>{@code GPUBOX_MAX_SNOOZE_HOURS} — the longest snooze; default 12.</li>
+ *   <li>{@code GPUBOX_HOURLY_PRICE} — USD per hour for cost estimates; unset or 0 uses {@link Pricing}'s table.</li>
+ *   <li>{@code GPUBOX_TOPIC_ARN} — the SNS topic for notices; unset: notices are only logged.</li>
  * </ul>
  *
  * Missing values are not an error here: the action that needs one reports it as a clear 500, so a
  * half-configured function still answers in JSON instead of failing its cold start.
  */
 public record BoxConfig(String instanceId, String eipAllocationId, String managedTagKey, String managedTagValue,
-                        String sshUser) {
+                        String sshUser, Settings settings) {
+
+    /** The when and how much: the nightly stop, snooze bound, price and notice topic. */
+    public record Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
+                           String topicArn) {
+        public static final Settings DEFAULTS = new Settings(null, null, null, null, null);
+    }
+
+    /** A box with the default stop policy, pricing and no notice topic. */
+    public BoxConfig(String instanceId, String eipAllocationId, String managedTagKey, String managedTagValue,
+                     String sshUser) {
+        this(instanceId, eipAllocationId, managedTagKey, managedTagValue, sshUser, Settings.DEFAULTS);
+    }
 
     public static final String INSTANCE_ID = "GPUBOX_INSTANCE_ID";
     public static final String EIP_ALLOCATION_ID = "GPUBOX_EIP_ALLOCATION_ID";
     public static final String MANAGED_TAG = "GPUBOX_MANAGED_TAG";
     public static final String SSH_USER = "GPUBOX_SSH_USER";
+    public static final String SHUTDOWN_TIME = "GPUBOX_SHUTDOWN_TIME";
+    public static final String TIMEZONE = "GPUBOX_TIMEZONE";
+    public static final String MAX_SNOOZE_HOURS = "GPUBOX_MAX_SNOOZE_HOURS";
+    public static final String HOURLY_PRICE = "GPUBOX_HOURLY_PRICE";
+    public static final String TOPIC_ARN = "GPUBOX_TOPIC_ARN";
     public static final String DEFAULT_SSH_USER = "ubuntu";
 
     public static BoxConfig fromEnvironment() {
@@ -38,7 +60,31 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
         }
         String user = blankToNull(env.get(SSH_USER));
         return new BoxConfig(blankToNull(env.get(INSTANCE_ID)), blankToNull(env.get(EIP_ALLOCATION_ID)),
-                tagKey, blankToNull(tagValue), user == null ? DEFAULT_SSH_USER : user);
+                tagKey, blankToNull(tagValue), user == null ? DEFAULT_SSH_USER : user,
+                new Settings(blankToNull(env.get(SHUTDOWN_TIME)), blankToNull(env.get(TIMEZONE)),
+                        blankToNull(env.get(MAX_SNOOZE_HOURS)), price(env.get(HOURLY_PRICE)),
+                        blankToNull(env.get(TOPIC_ARN))));
+    }
+
+    /** The stop policy; a bad setting is a configuration error reported when it is needed. */
+    public StopPolicy policy() {
+        return StopPolicy.parse(settings.shutdownTime(), settings.timezone(), settings.maxSnoozeHours());
+    }
+
+    public Pricing pricing() {
+        return new Pricing(settings.hourlyPrice());
+    }
+
+    public BoxConfig withSettings(Settings newSettings) {
+        return new BoxConfig(instanceId, eipAllocationId, managedTagKey, managedTagValue, sshUser, newSettings);
+    }
+
+    private static Double price(String raw) {
+        try {
+            return raw == null || raw.isBlank() ? null : Double.valueOf(raw.trim());
+        } catch (NumberFormatException e) {
+            return null; // an unreadable override falls back to the table rather than breaking status
+        }
     }
 
     String requireInstanceId() {

@@ -3,50 +3,55 @@ package dev.gpubox.box;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Address;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressRequest;
+import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.StartInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
- * The one place that knows about EC2: find the box, read its state, start it, stop it, keep the Elastic IP
- * attached, stop every managed box at night. Every AWS failure leaves here as a {@link BoxException}.
+ * The one place that knows about the box in EC2: find it, read its state, start it, stop it, keep the
+ * Elastic IP attached, snooze its nightly stop ({@link NightlyStop} does the stopping). Every AWS failure
+ * leaves here as a {@link BoxException}; a failed start or stop is also sent as a notice.
  */
 public final class BoxControl {
     /** API Gateway gives up after 29 s; 25 s of waiting leaves room for the calls around it. */
     public static final int MAX_WAIT_SECONDS = 25;
     static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
-    /** EC2 takes many ids per StopInstances; batches keep one bad id from failing a thousand boxes. */
-    static final int STOP_BATCH_SIZE = 50;
 
     private final Ec2Client ec2;
     private final BoxConfig config;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final Notifier notifier;
 
     public BoxControl(Ec2Client ec2, BoxConfig config) {
-        this(ec2, config, Clock.systemUTC(), Sleeper.REAL);
+        this(ec2, config, Clock.systemUTC(), Sleeper.REAL, Notifier.NONE);
+    }
+
+    public BoxControl(Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        this(ec2, config, Clock.systemUTC(), Sleeper.REAL, notifier);
     }
 
     public BoxControl(Ec2Client ec2, BoxConfig config, Clock clock, Sleeper sleeper) {
+        this(ec2, config, clock, sleeper, Notifier.NONE);
+    }
+
+    public BoxControl(Ec2Client ec2, BoxConfig config, Clock clock, Sleeper sleeper, Notifier notifier) {
         this.ec2 = ec2;
         this.config = config;
         this.clock = clock;
         this.sleeper = sleeper;
+        this.notifier = notifier;
     }
 
     public BoxStatus status() {
@@ -81,8 +86,8 @@ public final class BoxControl {
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
-        call("start the GPU box (" + box.instanceId() + ")",
-                () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build()));
+        notifyingFailure("start", before, () -> call("start the GPU box (" + box.instanceId() + ")",
+                () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
         BoxStatus after = waitSeconds > 0 ? waitForRunning(Duration.ofSeconds(waitSeconds)) : status();
         String label = "GPU box is starting (" + after.instanceType() + ")";
         String message = switch (after.state()) {
@@ -112,8 +117,8 @@ public final class BoxControl {
             default:
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state + "; there is nothing to stop.");
         }
-        call("stop the GPU box (" + box.instanceId() + ")",
-                () -> ec2.stopInstances(StopInstancesRequest.builder().instanceIds(box.instanceId()).build()));
+        notifyingFailure("stop", before, () -> call("stop the GPU box (" + box.instanceId() + ")",
+                () -> ec2.stopInstances(StopInstancesRequest.builder().instanceIds(box.instanceId()).build())));
         BoxStatus after = status();
         return new ActionResult("stop_issued", true,
                 "GPU box is stopping (" + after.instanceType() + ")"
@@ -152,65 +157,65 @@ public final class BoxControl {
     }
 
     /**
-     * The nightly stop: stops every running box that carries the stack's management tag. One box failing
-     * never keeps the others running.
+     * Keeps the box on until {@code until} ({@code HH:MM} in the stack's zone, or a local date-time) or for
+     * {@code minutes}: the nightly stop skips it and stops it at the snooze end instead.
      */
-    public SweepReport stopAllManaged() {
-        config.requireManagedTag();
-        List<String> running = new ArrayList<>();
-        List<String> alreadyStopped = new ArrayList<>();
-        Map<String, String> failed = new LinkedHashMap<>();
-        for (Instance box : managedBoxes()) {
-            switch (box.state().nameAsString()) {
-                case "running" -> running.add(box.instanceId());
-                case "stopped", "stopping" -> alreadyStopped.add(box.instanceId());
-                case "pending" -> failed.put(box.instanceId(), "still starting; EC2 cannot stop a pending instance");
-                default -> { } // shutting-down or terminated: nothing to stop, nothing to report
-            }
+    public ActionResult snooze(String until, String minutes) {
+        StopPolicy policy = config.policy();
+        Instant end = SnoozeRequest.parse(until, minutes, clock.instant(), policy);
+        Instance box = describeBox();
+        String state = box.state().nameAsString();
+        if (!state.equals("running") && !state.equals("pending")) {
+            throw new BoxException(ErrorCode.WRONG_STATE,
+                    "The GPU box is " + state + "; start it first, then snooze its nightly stop.");
         }
-        List<String> stopped = new ArrayList<>();
-        for (int i = 0; i < running.size(); i += STOP_BATCH_SIZE) {
-            List<String> batch = running.subList(i, Math.min(running.size(), i + STOP_BATCH_SIZE));
-            stopBatch(batch, stopped, failed);
-        }
-        return new SweepReport(stopped, alreadyStopped, failed);
+        call("snooze the GPU box's nightly stop", () -> ec2.createTags(CreateTagsRequest.builder()
+                .resources(box.instanceId())
+                .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(end.toString()).build()).build()));
+        BoxStatus after = status();
+        Instant skipped = policy.nextStopAfter(box.launchTime());
+        String local = end.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        String message = skipped.isBefore(end)
+                ? "GPU box stays on until " + local + "; the " + skipped.atZone(policy.zone()).toLocalTime()
+                + " stop skips it." : "GPU box will be stopped at " + local + ".";
+        return new ActionResult("snoozed", false, message, after);
     }
 
-    private void stopBatch(List<String> batch, List<String> stopped, Map<String, String> failed) {
+    /** Ends a snooze: the box's stop time is the nightly stop again. Idempotent. */
+    public ActionResult cancelSnooze() {
+        StopPolicy policy = config.policy();
+        Instance box = describeBox();
+        if (BoxTags.value(box, BoxTags.SNOOZE_UNTIL) == null) {
+            BoxStatus now = status(box);
+            return new ActionResult("not_snoozed", false, "GPU box is not snoozed.", now);
+        }
+        call("cancel the GPU box's snooze", () -> ec2.deleteTags(DeleteTagsRequest.builder()
+                .resources(box.instanceId()).tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).build()).build()));
+        BoxStatus after = status();
+        String message;
+        if (after.nextAutomaticStop() == null) {
+            message = "Snooze cancelled.";
+        } else if (after.nextAutomaticStop().isAfter(clock.instant())) {
+            message = "Snooze cancelled; the box stops at "
+                    + after.nextAutomaticStop().atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId() + ".";
+        } else {
+            message = "Snooze cancelled; its nightly stop time has passed, so gpubox stops it within 5 minutes.";
+        }
+        return new ActionResult("snooze_cancelled", false, message, after);
+    }
+
+    /** A start or stop that AWS refused is also sent as a notice; a wrong state or bad input is not. */
+    private void notifyingFailure(String action, BoxStatus box, Runnable awsCall) {
         try {
-            ec2.stopInstances(StopInstancesRequest.builder().instanceIds(batch).build());
-            stopped.addAll(batch);
-            return;
-        } catch (SdkException batchFailure) {
-            if (batch.size() == 1) {
-                failed.put(batch.get(0), AwsErrors.map(batchFailure, "stop " + batch.get(0)).getMessage());
-                return;
+            awsCall.run();
+        } catch (BoxException e) {
+            if (e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) {
+                notifier.publish("gpubox: " + action + " failed",
+                        "gpubox could not " + action + " GPU box " + (box.name() == null ? box.instanceId() : box.name())
+                                + " (" + box.instanceType() + "): " + e.getMessage());
             }
+            throw e;
         }
-        // One bad box fails the whole call; retry one by one so the rest still stop tonight.
-        for (String id : batch) {
-            stopBatch(List.of(id), stopped, failed);
-        }
-    }
-
-    private List<Instance> managedBoxes() {
-        List<Instance> boxes = new ArrayList<>();
-        String token = null;
-        do {
-            DescribeInstancesRequest request = DescribeInstancesRequest.builder()
-                    .filters(Filter.builder().name("tag:" + config.managedTagKey()).values(config.managedTagValue())
-                                    .build(),
-                            Filter.builder().name("instance-state-name").values("pending", "running", "stopping",
-                                    "stopped").build())
-                    .maxResults(1000)
-                    .nextToken(token)
-                    .build();
-            DescribeInstancesResponse page = call("list the boxes tagged " + config.managedTagKey() + "="
-                    + config.managedTagValue(), () -> ec2.describeInstances(request));
-            page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return boxes;
     }
 
     private BoxStatus waitForRunning(Duration budget) {
@@ -244,17 +249,30 @@ public final class BoxControl {
                         "EC2 does not know the Elastic IP " + allocationId + "; check GPUBOX_EIP_ALLOCATION_ID."));
     }
 
-    private BoxStatus status(Instance box) {
+    BoxStatus status(Instance box) {
         Address eip = config.eipAllocationId() == null ? null : describeAddress(config.eipAllocationId());
         String state = box.state().nameAsString();
         boolean attached = eip != null && box.instanceId().equals(eip.instanceId());
-        boolean up = state.equals("running");
+        boolean up = state.equals("running") || state.equals("pending");
         Instant launched = up ? box.launchTime() : null;
         Long uptime = launched == null ? null : Math.max(0, Duration.between(launched, clock.instant()).getSeconds());
         String address = attached ? eip.publicIp() : box.publicIpAddress();
         String ssh = address == null ? null : sshLine(box.keyName(), address);
+        StopPolicy policy = config.policy();
+        Instant snooze = launched == null ? null : activeSnooze(box, launched);
+        Instant nextStop = launched == null ? null : policy.deadline(launched, snooze);
+        Pricing pricing = config.pricing();
         return new BoxStatus(box.instanceId(), nameOf(box), box.instanceTypeAsString(), state,
-                box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh);
+                box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
+                snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
+                uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
+                policy.zone());
+    }
+
+    /** The snooze end set during this run of the box, or null; a snooze from an earlier run is stale. */
+    static Instant activeSnooze(Instance box, Instant launched) {
+        Instant until = BoxTags.instant(box, BoxTags.SNOOZE_UNTIL);
+        return until != null && until.isAfter(launched) ? until : null;
     }
 
     private String sshLine(String keyName, String address) {
@@ -262,11 +280,11 @@ public final class BoxControl {
         return "ssh " + identity + config.sshUser() + "@" + address;
     }
 
-    private static String nameOf(Instance box) {
-        return box.tags().stream().filter(t -> "Name".equals(t.key())).map(Tag::value).findFirst().orElse(null);
+    static String nameOf(Instance box) {
+        return BoxTags.value(box, "Name");
     }
 
-    private static <T> T call(String action, Supplier<T> awsCall) {
+    static <T> T call(String action, Supplier<T> awsCall) {
         try {
             return awsCall.get();
         } catch (SdkException e) {

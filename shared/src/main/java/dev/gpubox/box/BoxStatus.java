@@ -1,20 +1,30 @@
 package dev.gpubox.box;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * What {@code GET /status} reports: one snapshot of the box and its Elastic IP.
  *
- * @param publicIp          the address the box has now (equal to the Elastic IP when that is attached); null when stopped
+ * @param publicIp          the address the box has now (equal to the Elastic IP when that is attached)
  * @param elasticIp         the stack's Elastic IP, attached or not; null when none is configured
  * @param elasticIpAttached true when the Elastic IP is associated with this box
  * @param launchTime        when the box last started; null when not running
  * @param uptimeSeconds     seconds since {@code launchTime} while running; null otherwise
  * @param ssh               a ready-to-paste ssh command; null while the box has no address
+ * @param snoozedUntil      the end of an active snooze; null when not snoozed
+ * @param nextAutomaticStop when gpubox will stop the box (nightly stop or snooze end); null when not running
+ * @param hourlyPriceUsd    the on-demand price used for estimates; null when unknown
+ * @param estimatedCostUsd  uptime × price so far; null when not running or the price is unknown
+ * @param zone              the stack's time zone, for showing times
  */
 public record BoxStatus(String instanceId, String name, String instanceType, String state, String publicIp,
                         String elasticIp, boolean elasticIpAttached, Instant launchTime, Long uptimeSeconds,
-                        String ssh) {
+                        String ssh, Instant snoozedUntil, Instant nextAutomaticStop, Double hourlyPriceUsd,
+                        Double estimatedCostUsd, ZoneId zone) {
 
     /** The address to connect to: the Elastic IP when attached, else the current public IP. */
     public String address() {
@@ -26,8 +36,11 @@ public record BoxStatus(String instanceId, String name, String instanceType, Str
         String label = "GPU box " + (name == null ? instanceId : name) + " (" + instanceType + ")";
         return switch (state) {
             case "running" -> label + " is running at " + address()
-                    + (uptimeText() == null ? "" : ", up " + uptimeText()) + ".";
-            case "pending" -> label + " is starting" + (address() == null ? "." : "; it will be at " + address() + ".");
+                    + (uptimeText() == null ? "" : ", up " + uptimeText()
+                    + (estimatedCostUsd == null ? "" : String.format(Locale.ROOT, " (~$%.2f)", estimatedCostUsd)))
+                    + stopText() + ".";
+            case "pending" -> label + " is starting" + (address() == null ? "" : "; it will be at " + address())
+                    + stopText() + ".";
             case "stopping" -> label + " is stopping.";
             case "stopped" -> label + " is stopped" + (elasticIp == null ? "." : "; its address is " + elasticIp + ".");
             default -> label + " is " + state + ".";
@@ -36,10 +49,23 @@ public record BoxStatus(String instanceId, String name, String instanceType, Str
 
     /** Uptime as a person says it ("42 min", "3 h 5 min"); null when not running. */
     public String uptimeText() {
-        if (uptimeSeconds == null) {
-            return null;
+        return uptimeSeconds == null ? null : Durations.human(Duration.ofSeconds(uptimeSeconds));
+    }
+
+    private String stopText() {
+        if (nextAutomaticStop == null) {
+            return "";
         }
-        long minutes = uptimeSeconds / 60;
-        return minutes < 60 ? minutes + " min" : (minutes / 60) + " h " + (minutes % 60) + " min";
+        return (snoozedUntil != null ? "; snoozed, it stops at " : "; it stops at ") + localTime(nextAutomaticStop);
+    }
+
+    /** "20:00 Asia/Shanghai", with the day when it is not today in that zone. */
+    private String localTime(Instant at) {
+        var local = at.atZone(zone);
+        // The snapshot's "now" is the launch time plus the uptime; without them, the stop's own day.
+        Instant now = launchTime == null || uptimeSeconds == null ? at : launchTime.plusSeconds(uptimeSeconds);
+        boolean today = local.toLocalDate().equals(now.atZone(zone).toLocalDate());
+        String pattern = today ? "HH:mm" : "EEE HH:mm";
+        return local.format(DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH)) + " " + zone.getId();
     }
 }

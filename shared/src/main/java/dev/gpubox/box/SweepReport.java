@@ -5,17 +5,20 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * What the scheduled stop did to every box carrying the stack's management tag.
+ * What one run of the nightly stop did to every box carrying the stack's management tag.
  *
  * @param stopped        boxes this run asked EC2 to stop
  * @param alreadyStopped boxes that were already stopped or stopping
- * @param failed         boxes that could not be stopped, with the reason
+ * @param skipped        running boxes whose stop time has not come, with why (snoozed until …, not due until …)
+ * @param failed         boxes that could not be stopped within the run's time budget, with the reason
  */
-public record SweepReport(List<String> stopped, List<String> alreadyStopped, Map<String, String> failed) {
+public record SweepReport(List<String> stopped, List<String> alreadyStopped, Map<String, String> skipped,
+                          Map<String, String> failed) {
 
     public SweepReport {
         stopped = List.copyOf(stopped);
         alreadyStopped = List.copyOf(alreadyStopped);
+        skipped = Map.copyOf(skipped);
         failed = Map.copyOf(failed);
     }
 
@@ -23,15 +26,20 @@ public record SweepReport(List<String> stopped, List<String> alreadyStopped, Map
         return !failed.isEmpty();
     }
 
-    /** The one log line the issue asks for: what stopped, what was already stopped, what failed. */
+    /** The one log line: what stopped, what was already stopped, what was skipped, what failed. */
     public String summary() {
-        String failures = failed.entrySet().stream()
-                .map(e -> e.getKey() + " (" + e.getValue() + ")")
-                .sorted()
-                .collect(Collectors.joining(", "));
         return "gpubox scheduled stop: stopped " + stopped.size() + list(stopped)
                 + "; already stopped " + alreadyStopped.size() + list(alreadyStopped)
-                + "; failed " + failed.size() + (failed.isEmpty() ? "" : " [" + failures + "]");
+                + "; skipped " + skipped.size() + reasons(skipped)
+                + "; failed " + failed.size() + reasons(failed);
+    }
+
+    private static String reasons(Map<String, String> byBox) {
+        if (byBox.isEmpty()) {
+            return "";
+        }
+        return " [" + byBox.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").sorted()
+                .limit(20).collect(Collectors.joining(", ")) + (byBox.size() > 20 ? ", …" : "") + "]";
     }
 
     private static String list(List<String> ids) {

@@ -24,6 +24,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,10 @@ import org.mockito.junit.jupiter.MockitoExtension;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressRequest;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressResponse;
+import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.CreateTagsResponse;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsRequest;
+import software.amazon.awssdk.services.ec2.model.DeleteTagsResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
@@ -78,8 +83,10 @@ class BoxControlTest {
             assertTrue(status.elasticIpAttached());
             assertEquals(3600L, status.uptimeSeconds());
             assertEquals("ssh -i ~/.ssh/gpubox-key.pem ubuntu@" + EIP, status.ssh());
-            assertEquals("GPU box gpubox-gpu (g4dn.xlarge) is running at " + EIP + ", up 1 h 0 min.",
-                    status.summary());
+            assertEquals("GPU box gpubox-gpu (g4dn.xlarge) is running at " + EIP + ", up 1 h 0 min (~$0.53);"
+                    + " it stops at 20:00 Asia/Shanghai.", status.summary());
+            assertEquals(NOW, status.nextAutomaticStop(), "NOW is 20:00 in Asia/Shanghai, the default stop");
+            assertEquals(0.53, status.estimatedCostUsd());
         }
 
         @Test
@@ -305,6 +312,73 @@ class BoxControlTest {
                     assertThrows(BoxException.class, () -> control.attachEip(false)).error());
             verifyNoInteractions(ec2);
         }
+    }
+
+    @Nested
+    class Snooze {
+        @Test
+        void aRunningBoxIsTaggedWithTheSnoozeEnd() {
+            given(InstanceStateName.RUNNING, BOX_ID);
+            when(ec2.createTags(any(CreateTagsRequest.class))).thenReturn(CreateTagsResponse.builder().build());
+            ActionResult result = control.snooze("23:30", null);
+            assertEquals("snoozed", result.result());
+            verify(ec2).createTags(CreateTagsRequest.builder().resources(BOX_ID)
+                    .tags(Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, "2026-11-29T15:30:00Z")).build());
+        }
+
+        @ParameterizedTest
+        @EnumSource(value = InstanceStateName.class, names = {"STOPPED", "STOPPING", "TERMINATED"})
+        void aBoxThatIsNotRunningCannotBeSnoozed(InstanceStateName state) {
+            when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(box(state)));
+            assertEquals(ErrorCode.WRONG_STATE, assertThrows(BoxException.class, () -> control.snooze(null, "60")).error());
+            verify(ec2, never()).createTags(any(CreateTagsRequest.class));
+        }
+
+        @Test
+        void aBadSnoozeMakesNoEc2Call() {
+            assertEquals(ErrorCode.BAD_REQUEST, assertThrows(BoxException.class, () -> control.snooze("9pm", null)).error());
+            verifyNoInteractions(ec2);
+        }
+
+        @Test
+        void cancellingRemovesTheTagAndCancellingAgainIsANoOp() {
+            when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(Ec2Fixtures.box(
+                    BOX_ID, InstanceStateName.RUNNING, NOW.minusSeconds(3600),
+                    Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, NOW.plusSeconds(3600).toString()))),
+                    instances(box(InstanceStateName.RUNNING)));
+            when(ec2.describeAddresses(any(DescribeAddressesRequest.class))).thenReturn(eip(BOX_ID));
+            when(ec2.deleteTags(any(DeleteTagsRequest.class))).thenReturn(DeleteTagsResponse.builder().build());
+            assertEquals("snooze_cancelled", control.cancelSnooze().result());
+            verify(ec2).deleteTags(DeleteTagsRequest.builder().resources(BOX_ID)
+                    .tags(software.amazon.awssdk.services.ec2.model.Tag.builder().key(BoxTags.SNOOZE_UNTIL).build())
+                    .build());
+            assertEquals("not_snoozed", control.cancelSnooze().result());
+            verify(ec2, times(1)).deleteTags(any(DeleteTagsRequest.class));
+        }
+
+        @Test
+        void statusShowsTheSnoozeAsTheNextAutomaticStop() {
+            Instant end = NOW.plusSeconds(12600);
+            when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(Ec2Fixtures.box(
+                    BOX_ID, InstanceStateName.RUNNING, NOW.minusSeconds(3600),
+                    Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, end.toString()))));
+            when(ec2.describeAddresses(any(DescribeAddressesRequest.class))).thenReturn(eip(BOX_ID));
+            BoxStatus status = control.status();
+            assertEquals(end, status.snoozedUntil());
+            assertEquals(end, status.nextAutomaticStop());
+            assertTrue(status.summary().endsWith("; snoozed, it stops at 23:30 Asia/Shanghai."), status.summary());
+        }
+    }
+
+    @Test
+    void aStartThatAwsRefusesIsAlsoANotice() {
+        List<String> notices = new ArrayList<>();
+        control = new BoxControl(ec2, config(), Clock.fixed(NOW, ZoneOffset.UTC), sleeps::add, (s, m) -> notices.add(m));
+        given(InstanceStateName.STOPPED, BOX_ID);
+        when(ec2.startInstances(any(StartInstancesRequest.class))).thenThrow(awsError("VcpuLimitExceeded", 400));
+        assertThrows(BoxException.class, () -> control.start(0));
+        assertEquals(1, notices.size());
+        assertTrue(notices.get(0).startsWith("gpubox could not start GPU box gpubox-gpu (g4dn.xlarge): Your AWS"));
     }
 
     /** Advances two seconds each time it is read, like a wall clock during polling. */

@@ -48,6 +48,18 @@ public final class Ec2Fixtures {
                 .build();
     }
 
+    /** A box that started at {@code launched}, with extra tags (e.g. a snooze). */
+    public static Instance box(String id, InstanceStateName state, Instant launched, Tag... extraTags) {
+        Instance base = box(id, state);
+        java.util.List<Tag> tags = new java.util.ArrayList<>(base.tags());
+        tags.addAll(Arrays.asList(extraTags));
+        return base.toBuilder().launchTime(launched).tags(tags).build();
+    }
+
+    public static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+
     public static Instance box(InstanceStateName state) {
         return box(BOX_ID, state);
     }

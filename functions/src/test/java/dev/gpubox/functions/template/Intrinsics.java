@@ -78,6 +78,9 @@ final class Intrinsics {
                     resolve(arg.get(1)).forEach(p -> parts.add(p.asText()));
                     return NODES.textNode(String.join(arg.get(0).asText(), parts));
                 }
+                case "Fn::Base64":
+                    return NODES.textNode(java.util.Base64.getEncoder().encodeToString(
+                            resolve(arg).asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                 case "Fn::If":
                     return resolve(condition(arg.get(0).asText()) ? arg.get(1) : arg.get(2));
                 default:

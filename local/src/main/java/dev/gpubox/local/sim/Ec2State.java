@@ -25,6 +25,8 @@ public final class Ec2State {
     private final Duration stopDelay;
     private final Map<String, SimInstance> instances = new LinkedHashMap<>();
     private final Map<String, SimAddress> addresses = new LinkedHashMap<>();
+    /** Transitions to running or stopped, as EC2 reports them to EventBridge; see {@link #drainEvents()}. */
+    private final List<StateEvent> events = new ArrayList<>();
     private long serial = 0x1000;
     private int nextEphemeralHost = 1;
     private int nextElasticHost = 10;
@@ -233,6 +235,21 @@ public final class Ec2State {
         return publicIp(box);
     }
 
+    /** An "EC2 Instance State-change Notification": the instance reached {@code state} at {@code time}. */
+    public record StateEvent(String instanceId, String state, Instant time) {
+    }
+
+    /**
+     * Completes every transition that is due and returns the state-change events since the last call —
+     * what EventBridge would have delivered — so that a caller outside the lock can act on them.
+     */
+    public synchronized List<StateEvent> drainEvents() {
+        instances.values().forEach(this::advance);
+        List<StateEvent> drained = List.copyOf(events);
+        events.clear();
+        return drained;
+    }
+
     public synchronized long count(String state) {
         instances.values().forEach(this::advance);
         return instances.values().stream().filter(i -> i.state.equals(state)).count();
@@ -253,6 +270,7 @@ public final class Ec2State {
         if (box.transitionAt == null || clock.instant().isBefore(box.transitionAt)) {
             return;
         }
+        Instant at = box.transitionAt;
         box.transitionAt = null;
         if (box.state.equals("pending")) {
             box.state = "running";
@@ -260,6 +278,7 @@ public final class Ec2State {
             box.state = "stopped";
             box.ephemeralIp = null;
         }
+        events.add(new StateEvent(box.id, box.state, at));
     }
 
     private List<SimInstance> existing(List<String> ids) {

@@ -25,6 +25,11 @@ public final class Faults {
         return this;
     }
 
+    /** The next {@code times} calls of {@code action} that name {@code instanceId} fail: one bad box among many. */
+    public synchronized Faults injectFor(String action, String instanceId, Fault fault, int times) {
+        return inject(action + "/" + instanceId, fault, times);
+    }
+
     /** Every reply waits this long first (a slow EC2). */
     public Faults delay(Duration replyDelay) {
         this.delay = replyDelay;
@@ -40,9 +45,13 @@ public final class Faults {
         return delay;
     }
 
-    /** Takes the fault due for this call, if any: the action's own first, then one for any action. */
-    synchronized Fault take(String action) {
-        for (String key : new String[] {action, ANY_ACTION}) {
+    /** Takes the fault due for this call, if any: one for a named instance first, then the action's, then any. */
+    synchronized Fault take(String action, java.util.List<String> instanceIds) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        instanceIds.forEach(id -> keys.add(action + "/" + id));
+        keys.add(action);
+        keys.add(ANY_ACTION);
+        for (String key : keys) {
             Deque<Fault> queue = pending.get(key);
             if (queue != null && !queue.isEmpty()) {
                 return queue.pollFirst();

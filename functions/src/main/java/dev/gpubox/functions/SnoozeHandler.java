@@ -1,0 +1,30 @@
+package dev.gpubox.functions;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.BoxControl;
+import dev.gpubox.box.Notifier;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/** {@code POST /snooze?until=HH:MM|minutes=N} keeps the box on past the nightly stop; {@code DELETE /snooze} ends that. */
+public final class SnoozeHandler extends ApiHandler {
+
+    /** Used by Lambda: the container's clients and the function's environment. */
+    public SnoozeHandler() {
+        super("/snooze", Lambda.boxControl(), "POST", "DELETE");
+    }
+
+    public SnoozeHandler(Ec2Client ec2, BoxConfig config) {
+        this(ec2, config, Notifier.NONE);
+    }
+
+    public SnoozeHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        super("/snooze", new BoxControl(ec2, config, notifier), "POST", "DELETE");
+    }
+
+    @Override
+    APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        return Replies.action(request.method().equals("DELETE") ? box.cancelSnooze()
+                : box.snooze(request.stringParam("until"), request.stringParam("minutes")));
+    }
+}

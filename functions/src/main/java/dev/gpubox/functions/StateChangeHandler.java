@@ -1,0 +1,57 @@
+package dev.gpubox.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gpubox.box.AwsClients;
+import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.Notifier;
+import dev.gpubox.box.StateChangeNotices;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * EC2 "Instance State-change Notification" events from EventBridge → one notice per stopped box, saying
+ * why it stopped, how long it ran and what that cost.
+ */
+public final class StateChangeHandler implements RequestStreamHandler {
+    static final String DETAIL_TYPE = "EC2 Instance State-change Notification";
+
+    private final StateChangeNotices notices;
+
+    public StateChangeHandler() {
+        this(BoxConfig.fromEnvironment());
+    }
+
+    private StateChangeHandler(BoxConfig config) {
+        this(AwsClients.ec2(), config, AwsClients.notifier(config));
+    }
+
+    public StateChangeHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        this.notices = new StateChangeNotices(ec2, config, notifier);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        String expectation = "The state-change notifier expects an EventBridge '" + DETAIL_TYPE + "' event";
+        JsonNode event = Payloads.object(input.readAllBytes(), expectation);
+        if (event == null || !DETAIL_TYPE.equals(event.path("detail-type").asText())
+                || !event.path("detail").path("instance-id").isTextual()) {
+            throw new IllegalArgumentException(expectation + " with detail.instance-id. Nothing was sent.");
+        }
+        Instant time;
+        try {
+            time = Instant.parse(event.path("time").asText());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(expectation + " with an ISO-8601 time. Nothing was sent.");
+        }
+        String notice = notices.onStateChange(event.path("detail").path("instance-id").asText(),
+                event.path("detail").path("state").asText(), time);
+        Log.line(context, notice == null ? "gpubox: not a managed box stopping; no notice" : "gpubox notice: " + notice);
+        output.write(Replies.JSON.writeValueAsBytes(notice == null ? "no notice" : notice));
+    }
+}

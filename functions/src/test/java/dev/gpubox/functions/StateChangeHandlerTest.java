@@ -1,0 +1,69 @@
+package dev.gpubox.functions;
+
+import static dev.gpubox.box.Ec2Fixtures.BOX_ID;
+import static dev.gpubox.box.Ec2Fixtures.box;
+import static dev.gpubox.box.Ec2Fixtures.config;
+import static dev.gpubox.box.Ec2Fixtures.instances;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+
+class StateChangeHandlerTest {
+    final Ec2Client ec2 = mock(Ec2Client.class);
+    final List<String> notices = new ArrayList<>();
+    final StateChangeHandler handler = new StateChangeHandler(ec2, config(), (s, m) -> notices.add(m));
+
+    private String invoke(byte[] payload) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(payload), out, null);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theSampleStoppedEventSendsOneNotice() throws Exception {
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instances(box(BOX_ID, InstanceStateName.STOPPED)));
+        invoke(Events.raw(Events.DIR.resolve("state-change-stopped.json")));
+        assertEquals(1, notices.size());
+        assertTrue(notices.get(0).startsWith("GPU box gpubox-gpu (g4dn.xlarge) stopped after 1 h 0 min, ~$0.53"),
+                notices.get(0));
+    }
+
+    static Stream<Path> otherEvents() {
+        return Events.all().stream().filter(f -> !f.getFileName().toString().startsWith("state-change"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("otherEvents")
+    void anyOtherEventIsRefusedWithoutEc2Calls(Path file) {
+        assertThrows(IllegalArgumentException.class, () -> invoke(Events.raw(file)));
+        verifyNoInteractions(ec2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "[]", "{not json", "{\"detail-type\":\"EC2 Instance State-change Notification\"}",
+            "{\"detail-type\":\"EC2 Instance State-change Notification\",\"detail\":{\"instance-id\":\"i-1\"},\"time\":\"x\"}"})
+    void malformedEventsAreRefusedWithoutEc2Calls(String payload) {
+        assertThrows(IllegalArgumentException.class, () -> invoke(payload.getBytes(StandardCharsets.UTF_8)));
+        verifyNoInteractions(ec2);
+    }
+}

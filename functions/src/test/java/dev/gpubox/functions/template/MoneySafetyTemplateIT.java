@@ -1,0 +1,88 @@
+package dev.gpubox.functions.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Issue 4's promises in template.yaml: a nightly stop that cannot fail silently, notices, an opt-in watchdog. */
+class MoneySafetyTemplateIT {
+    static JsonNode events() {
+        return Template.resource("ScheduledStopFunction").path("Properties").path("Events");
+    }
+
+    @Test
+    void bothSchedulesRetryAndDeadLetter() {
+        for (String name : List.of("Nightly", "Sweep")) {
+            JsonNode p = events().path(name).path("Properties");
+            assertEquals("ScheduleV2", events().path(name).path("Type").asText());
+            assertTrue(p.path("RetryPolicy").path("MaximumRetryAttempts").asInt() > 0, name + " retries");
+            assertEquals("StopFailuresQueue", p.path("DeadLetterConfig").path("Arn").path("Fn::GetAtt").get(0).asText(),
+                    name + " dead-letters what Scheduler cannot deliver");
+        }
+        assertEquals("rate(5 minutes)", events().path("Sweep").path("Properties").path("ScheduleExpression").asText());
+    }
+
+    @Test
+    void aFailingRunIsRetriedThenDeadLettered() {
+        JsonNode config = Template.resource("ScheduledStopFunction").path("Properties").path("EventInvokeConfig");
+        assertEquals(2, config.path("MaximumRetryAttempts").asInt());
+        assertEquals("SQS", config.path("DestinationConfig").path("OnFailure").path("Type").asText());
+        assertEquals("StopFailuresQueue",
+                config.path("DestinationConfig").path("OnFailure").path("Destination").path("Fn::GetAtt").get(0).asText());
+    }
+
+    @Test
+    void failuresRaiseAlarmsThatNotifyTheUser() {
+        for (String alarm : List.of("ScheduledStopErrorsAlarm", "StopFailuresQueueAlarm", "StateChangeErrorsAlarm")) {
+            JsonNode p = Template.resource(alarm).path("Properties");
+            assertEquals("NoticesTopic", p.path("AlarmActions").get(0).path("Ref").asText(), alarm);
+            assertEquals(1, p.path("Threshold").asInt(), alarm + " fires on the first failure");
+            assertEquals("notBreaching", p.path("TreatMissingData").asText());
+        }
+        assertEquals("ScheduledStopFunction", Template.resource("ScheduledStopErrorsAlarm").path("Properties")
+                .path("Dimensions").get(0).path("Value").path("Ref").asText());
+    }
+
+    @Test
+    void noticesGoToATopicWithAnOptionalEmail() {
+        assertEquals("AWS::SNS::Topic", Template.resource("NoticesTopic").path("Type").asText());
+        JsonNode email = Template.resource("NoticesEmail");
+        assertEquals("HasNotificationEmail", email.path("Condition").asText());
+        assertEquals("", Template.TREE.path("Parameters").path("NotificationEmail").path("Default").asText());
+        assertEquals("NoticesTopic", Template.TREE.path("Globals").path("Function").path("Environment")
+                .path("Variables").path("GPUBOX_TOPIC_ARN").path("Ref").asText());
+        JsonNode rule = Template.resource("StateChangeFunction").path("Properties").path("Events").path("Stopped");
+        assertEquals("EventBridgeRule", rule.path("Type").asText());
+        assertEquals("[\"stopped\"]", rule.path("Properties").path("Pattern").path("detail").path("state").toString());
+    }
+
+    @Test
+    void theIdleWatchdogIsOptInAndInstalledVerbatim() throws Exception {
+        assertEquals("0", Template.TREE.path("Parameters").path("IdleMinutes").path("Default").asText(), "off by default");
+        assertEquals("IdleWatchdogOn", Template.resource("IdleBackstopAlarm").path("Condition").asText());
+        JsonNode box = Template.resource("GpuInstance").path("Properties");
+        assertEquals("enabled", box.path("MetadataOptions").path("InstanceMetadataTags").asText());
+        assertEquals("stop", box.path("InstanceInitiatedShutdownBehavior").asText(), "idle never means terminate");
+        boolean tagged = false;
+        for (JsonNode tag : box.path("Tags")) {
+            tagged |= tag.path("Key").asText().equals("gpubox-idle-minutes")
+                    && tag.path("Value").path("Fn::Sub").asText().equals("${IdleMinutes}");
+        }
+        assertTrue(tagged, "the watchdog reads IdleMinutes from the instance's tags");
+        String userData = box.path("UserData").path("Fn::Base64").asText();
+        String installed = userData.substring(userData.indexOf("<<'GPUBOX_WATCHDOG'\n") + "<<'GPUBOX_WATCHDOG'\n".length(),
+                userData.indexOf("GPUBOX_WATCHDOG\nchmod"));
+        assertEquals(Files.readString(Template.REPO.resolve("box/gpubox-idle-watchdog.sh")), installed,
+                "UserData installs box/gpubox-idle-watchdog.sh exactly");
+        assertTrue(userData.contains("systemctl enable --now gpubox-idle-watchdog.timer"));
+        JsonNode backstop = Template.resource("IdleBackstopAlarm").path("Properties");
+        assertTrue(backstop.path("AlarmActions").get(0).toString().contains(":ec2:stop"),
+                "the backstop stops (never terminates) the box");
+        assertFalse(backstop.path("AlarmActions").toString().contains("terminate"));
+    }
+}

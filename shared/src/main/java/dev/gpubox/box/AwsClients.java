@@ -1,0 +1,63 @@
+package dev.gpubox.box;
+
+import java.time.Duration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * Builds the SDK clients once per container (the aws-sdk-java-v2 archetype-lambda DependencyFactory pattern).
+ *
+ * <p>Region and credentials come from the SDK's default provider chains ({@code AWS_REGION} and the
+ * function's role in Lambda). No endpoint is set here on purpose: the SDK reads {@code AWS_ENDPOINT_URL_EC2}
+ * and {@code AWS_ENDPOINT_URL} itself, which is how local mode and tests point the same handlers at an
+ * EC2-compatible stand-in.
+ */
+public final class AwsClients {
+    /** Below API Gateway's 29 s, so a hung call becomes our JSON error, not the gateway's 504. */
+    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(20);
+
+    private AwsClients() {
+    }
+
+    /** The container's EC2 client, built on first use. */
+    public static Ec2Client ec2() {
+        return Ec2Holder.CLIENT;
+    }
+
+    /** The container's notifier: SNS when the function has a topic, otherwise none. */
+    public static Notifier notifier(BoxConfig config) {
+        String topic = config.settings().topicArn();
+        return topic == null ? Notifier.NONE : new SnsNotifier(() -> SnsHolder.CLIENT, topic);
+    }
+
+    public static Ec2Client createEc2() {
+        return Ec2Client.builder()
+                .httpClient(httpClient())
+                .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT))
+                .build();
+    }
+
+    public static SnsClient createSns() {
+        return SnsClient.builder()
+                .httpClient(httpClient())
+                .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT))
+                .build();
+    }
+
+    private static SdkHttpClient httpClient() {
+        return UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(3))
+                .socketTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    private static final class Ec2Holder {
+        private static final Ec2Client CLIENT = createEc2();
+    }
+
+    private static final class SnsHolder {
+        private static final SnsClient CLIENT = createSns();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.gpubox.box;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Tag;
+
+/**
+ * The tags gpubox keeps on a box. All of gpubox's state lives in AWS — on the instance — never in Lambda
+ * memory, so a crashed or retried run picks up where the last one left off.
+ */
+public final class BoxTags {
+    /** When a snooze ends, as an ISO-8601 instant. */
+    public static final String SNOOZE_UNTIL = "gpubox:snooze-until";
+    /** Why the next stop happens, "schedule@2026-11-29T12:00:00Z": read by the stopped-notice. */
+    public static final String STOP_REASON = "gpubox:stop-reason";
+    /** The scheduled stop a skip notice was already sent for, so a retried run does not send it twice. */
+    public static final String SKIP_NOTICED = "gpubox:skip-noticed";
+
+    private BoxTags() {
+    }
+
+    static String value(Instance box, String key) {
+        return box.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst().orElse(null);
+    }
+
+    /** A tag holding an instant (optionally after "reason@"); null when absent or unreadable. */
+    static Instant instant(Instance box, String key) {
+        String raw = value(box, key);
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(raw.substring(raw.indexOf('@') + 1));
+        } catch (DateTimeParseException unreadable) {
+            return null; // a hand-edited tag must not break status or the nightly stop
+        }
+    }
+}

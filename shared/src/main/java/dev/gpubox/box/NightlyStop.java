@@ -1,0 +1,194 @@
+package dev.gpubox.box;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.Reservation;
+import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Tag;
+
+/**
+ * The nightly stop and its catch-up sweep: stops every running box carrying the stack's management tag
+ * whose deadline ({@link StopPolicy#deadline}) has come, skips snoozed boxes (one notice per skipped stop),
+ * and retries transient EC2 failures within the run's time budget. One box failing never keeps the others
+ * running. All state is in instance tags ({@link BoxTags}), so any run — on time, late, or a retry after a
+ * crash — does the right thing.
+ */
+public final class NightlyStop {
+    /** EC2 takes many ids per StopInstances; batches keep one bad id from failing a thousand boxes. */
+    static final int STOP_BATCH_SIZE = 50;
+    /** A run scheduled for the deadline minute may start a few seconds early. */
+    static final Duration TOLERANCE = Duration.ofSeconds(60);
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+
+    private final Ec2Client ec2;
+    private final BoxConfig config;
+    private final Notifier notifier;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    public NightlyStop(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
+        this.ec2 = ec2;
+        this.config = config;
+        this.notifier = notifier;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    /** @param budget how long this run may keep retrying (the rest of the Lambda's time, less a margin) */
+    public SweepReport run(Duration budget) {
+        config.requireManagedTag();
+        StopPolicy policy = config.policy();
+        Pricing pricing = config.pricing();
+        Instant now = clock.instant();
+        Instant giveUpAt = now.plus(budget);
+
+        List<String> alreadyStopped = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        Map<String, Instance> due = new LinkedHashMap<>();
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (Instance box : managedBoxes()) {
+            String state = box.state().nameAsString();
+            if (state.equals("stopped") || state.equals("stopping")) {
+                alreadyStopped.add(box.instanceId());
+                continue;
+            }
+            if (!state.equals("running") && !state.equals("pending")) {
+                continue; // shutting-down or terminated: nothing to stop
+            }
+            Instant launched = box.launchTime();
+            Instant snooze = BoxControl.activeSnooze(box, launched);
+            Instant deadline = policy.deadline(launched, snooze);
+            if (!now.plus(TOLERANCE).isBefore(deadline)) {
+                due.put(box.instanceId(), box);
+                reasons.put(box.instanceId(), (snooze != null ? "snooze" : "schedule") + "@" + deadline);
+            } else if (snooze != null) {
+                skipped.put(box.instanceId(), "snoozed until " + snooze);
+                noticeSkipOnce(box, policy.nextStopAfter(launched), snooze, now, policy, pricing);
+            } else {
+                skipped.put(box.instanceId(), "not due until " + deadline);
+            }
+        }
+
+        List<String> stopped = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        List<String> toStop = new ArrayList<>(due.keySet());
+        Duration backoff = FIRST_BACKOFF;
+        while (!toStop.isEmpty()) {
+            Map<String, BoxException> retryable = new LinkedHashMap<>();
+            for (int i = 0; i < toStop.size(); i += STOP_BATCH_SIZE) {
+                List<String> batch = toStop.subList(i, Math.min(toStop.size(), i + STOP_BATCH_SIZE));
+                tagReasons(batch, reasons);
+                stopBatch(batch, stopped, failed, retryable);
+            }
+            if (retryable.isEmpty()) {
+                break;
+            }
+            if (!clock.instant().plus(backoff).isBefore(giveUpAt)) {
+                retryable.forEach((id, e) -> failed.put(id, e.getMessage()));
+                break;
+            }
+            sleeper.sleep(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            toStop = new ArrayList<>(retryable.keySet());
+        }
+        failed.forEach((id, why) -> notifier.publish("gpubox: could not stop " + label(due.get(id)),
+                "gpubox could not stop " + label(due.get(id)) + ": " + why + " It is still running ("
+                        + pricing.uptimeAndCost(due.get(id).instanceTypeAsString(),
+                        Duration.between(due.get(id).launchTime(), clock.instant()))
+                        + " so far). The nightly stop will try again; stop it yourself if it must be off now."));
+        return new SweepReport(stopped, alreadyStopped, skipped, failed);
+    }
+
+    /** One notice per skipped scheduled stop: the stop's time is recorded on the box once noticed. */
+    private void noticeSkipOnce(Instance box, Instant skippedStop, Instant snooze, Instant now, StopPolicy policy,
+                                Pricing pricing) {
+        if (skippedStop.isAfter(now.plus(TOLERANCE)) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
+            return;
+        }
+        String when = skippedStop.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        // Publish first, then record: a crash between the two repeats the notice rather than losing it.
+        notifier.publish("gpubox: " + label(box) + " kept on (snoozed)",
+                "Tonight's " + when + " stop skipped " + label(box) + ": it is snoozed until "
+                        + snooze.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId()
+                        + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
+                        Duration.between(box.launchTime(), now)) + " so far.");
+        tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString());
+    }
+
+    private void tagReasons(List<String> batch, Map<String, String> reasons) {
+        Map<String, List<String>> byReason = new LinkedHashMap<>();
+        batch.forEach(id -> byReason.computeIfAbsent(reasons.get(id), r -> new ArrayList<>()).add(id));
+        byReason.forEach((reason, ids) -> tag(ids, BoxTags.STOP_REASON, reason));
+    }
+
+    /** Best effort: the reason only words the notice; stopping the box matters more than tagging it. */
+    private void tag(List<String> ids, String key, String value) {
+        try {
+            ec2.createTags(CreateTagsRequest.builder().resources(ids)
+                    .tags(Tag.builder().key(key).value(value).build()).build());
+        } catch (SdkException e) {
+            System.out.println("gpubox: could not tag " + ids.size() + " box(es) " + key + ": " + e.getMessage());
+        }
+    }
+
+    private void stopBatch(List<String> batch, List<String> stopped, Map<String, String> failed,
+                           Map<String, BoxException> retryable) {
+        try {
+            ec2.stopInstances(StopInstancesRequest.builder().instanceIds(batch).build());
+            stopped.addAll(batch);
+            return;
+        } catch (SdkException batchFailure) {
+            if (batch.size() == 1) {
+                BoxException e = AwsErrors.map(batchFailure, "stop " + batch.get(0));
+                if (e.retryAfterSeconds() != null) {
+                    retryable.put(batch.get(0), e);
+                } else {
+                    failed.put(batch.get(0), e.getMessage());
+                }
+                return;
+            }
+        }
+        // One bad box fails the whole call; retry one by one so the rest still stop tonight.
+        for (String id : batch) {
+            stopBatch(List.of(id), stopped, failed, retryable);
+        }
+    }
+
+    private List<Instance> managedBoxes() {
+        List<Instance> boxes = new ArrayList<>();
+        String token = null;
+        do {
+            DescribeInstancesRequest request = DescribeInstancesRequest.builder()
+                    .filters(Filter.builder().name("tag:" + config.managedTagKey()).values(config.managedTagValue())
+                                    .build(),
+                            Filter.builder().name("instance-state-name").values("pending", "running", "stopping",
+                                    "stopped").build())
+                    .maxResults(1000)
+                    .nextToken(token)
+                    .build();
+            DescribeInstancesResponse page = BoxControl.call("list the boxes tagged " + config.managedTagKey() + "="
+                    + config.managedTagValue(), () -> ec2.describeInstances(request));
+            page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return boxes;
+    }
+
+    private static String label(Instance box) {
+        String name = BoxControl.nameOf(box);
+        return "GPU box " + (name == null ? box.instanceId() : name) + " (" + box.instanceTypeAsString() + ")";
+    }
+}

@@ -1,0 +1,69 @@
+package dev.gpubox.box;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * Turns EC2's "instance stopped" events into one human notice per stop: why it stopped (the nightly stop,
+ * a snooze end, the idle watchdog, a failed start, or someone else), how long it ran, what that cost.
+ * EC2 emits exactly one such event per stop, so a notice is neither lost nor doubled when a stop run
+ * crashes or is retried.
+ */
+public final class StateChangeNotices {
+    private final Ec2Client ec2;
+    private final BoxConfig config;
+    private final Notifier notifier;
+
+    public StateChangeNotices(Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        this.ec2 = ec2;
+        this.config = config;
+        this.notifier = notifier;
+    }
+
+    /** @return the notice sent, or null when the event is not a managed box stopping */
+    public String onStateChange(String instanceId, String state, Instant eventTime) {
+        if (!"stopped".equals(state)) {
+            return null;
+        }
+        config.requireManagedTag();
+        List<Instance> found = BoxControl.call("look up " + instanceId, () -> ec2.describeInstances(
+                        DescribeInstancesRequest.builder().instanceIds(instanceId).build())).reservations().stream()
+                .flatMap(r -> r.instances().stream()).toList();
+        if (found.isEmpty() || !config.managedTagValue().equals(BoxTags.value(found.get(0), config.managedTagKey()))) {
+            return null; // not one of this stack's boxes
+        }
+        Instance box = found.get(0);
+        String name = BoxControl.nameOf(box);
+        String label = "GPU box " + (name == null ? box.instanceId() : name) + " (" + box.instanceTypeAsString() + ")";
+        String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
+                Duration.between(box.launchTime(), eventTime));
+        String message = message(box, label, ran, config.policy());
+        notifier.publish("gpubox: " + (name == null ? box.instanceId() : name) + " stopped", message);
+        return message;
+    }
+
+    private static String message(Instance box, String label, String ran, StopPolicy policy) {
+        String stateReason = box.stateReason() == null ? null : box.stateReason().code();
+        if ("Client.InstanceInitiatedShutdown".equals(stateReason)) {
+            return label + " shut itself down (the idle watchdog, or a shutdown on the box) after " + ran + ".";
+        }
+        if (stateReason != null && stateReason.startsWith("Server.")) {
+            return label + " failed to start and is stopped again: " + box.stateReason().message()
+                    + " Nothing is billed for the attempt; try again later or choose another InstanceType.";
+        }
+        String reasonTag = BoxTags.value(box, BoxTags.STOP_REASON);
+        Instant reasonTime = BoxTags.instant(box, BoxTags.STOP_REASON);
+        // A reason written before this run of the box belongs to an earlier stop.
+        String reason = reasonTime == null || reasonTime.isBefore(box.launchTime()) ? "" : reasonTag.split("@")[0];
+        String at = reasonTime == null ? "" : reasonTime.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        return switch (reason) {
+            case "schedule" -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
+            case "snooze" -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
+            default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
+        };
+    }
+}
