@@ -121,8 +121,9 @@ public final class BoxControl {
                 () -> ec2.stopInstances(StopInstancesRequest.builder().instanceIds(box.instanceId()).build())));
         BoxStatus after = status();
         return new ActionResult("stop_issued", true,
-                "GPU box is stopping (" + after.instanceType() + ")"
-                        + (before.uptimeText() == null ? "" : " after " + before.uptimeText()) + ".", after);
+                "GPU box is stopping (" + after.instanceType() + ")" + (before.uptimeSeconds() == null ? ""
+                        : " after " + config.pricing().uptimeAndCost(before.instanceType(),
+                        Duration.ofSeconds(before.uptimeSeconds()))) + ".", after);
     }
 
     /**

@@ -232,7 +232,7 @@ class BoxControlTest {
             ActionResult result = control.stop();
             assertTrue(result.accepted());
             assertEquals("stop_issued", result.result());
-            assertEquals("GPU box is stopping (g4dn.xlarge) after 1 h 0 min.", result.message());
+            assertEquals("GPU box is stopping (g4dn.xlarge) after 1 h 0 min, ~$0.53.", result.message());
             verify(ec2).stopInstances(StopInstancesRequest.builder().instanceIds(BOX_ID).build());
         }
 
