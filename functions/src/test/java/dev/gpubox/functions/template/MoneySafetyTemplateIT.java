@@ -21,6 +21,7 @@ class MoneySafetyTemplateIT {
             JsonNode p = events().path(name).path("Properties");
             assertEquals("ScheduleV2", events().path(name).path("Type").asText());
             assertTrue(p.path("RetryPolicy").path("MaximumRetryAttempts").asInt() > 0, name + " retries");
+            assertTrue(p.path("OmitName").asBoolean(), name + ": a fixed schedule name would clash with a second stack");
             assertEquals("StopFailuresQueue", p.path("DeadLetterConfig").path("Arn").path("Fn::GetAtt").get(0).asText(),
                     name + " dead-letters what Scheduler cannot deliver");
         }

@@ -279,6 +279,39 @@ class Ec2SimulatorTest {
     }
 
     @Test
+    void slowRepliesAreSlow() {
+        String id = seed("stopped", Map.of());
+        sim.faults().delay(Duration.ofMillis(400));
+        long started = System.nanoTime();
+        describe(id);
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() >= 400);
+        sim.faults().clear();
+    }
+
+    @Test
+    void oneBoxCanBeMadeToFailAmongMany() {
+        String good = seed("running", Map.of());
+        String bad = seed("running", Map.of());
+        sim.faults().injectFor("StopInstances", bad, Fault.VCPU_LIMIT, 1);
+        ec2.stopInstances(r -> r.instanceIds(good));
+        assertEquals("VcpuLimitExceeded", code(() -> ec2.stopInstances(r -> r.instanceIds(good, bad))));
+        ec2.stopInstances(r -> r.instanceIds(bad));
+    }
+
+    @Test
+    void stateChangesAreKeptAsEventBridgeWouldDeliverThem() {
+        String id = seed("stopped", Map.of());
+        ec2.startInstances(r -> r.instanceIds(id));
+        clock.advance(Duration.ofSeconds(30));
+        ec2.stopInstances(r -> r.instanceIds(id));
+        clock.advance(Duration.ofSeconds(20));
+        List<Ec2State.StateEvent> events = sim.state().drainEvents();
+        assertEquals(List.of(new Ec2State.StateEvent(id, "running", Instant.parse("2026-11-29T12:00:30Z")),
+                new Ec2State.StateEvent(id, "stopped", Instant.parse("2026-11-29T12:00:50Z"))), events);
+        assertEquals(List.of(), sim.state().drainEvents(), "each event once");
+    }
+
+    @Test
     void concurrentRequestsLeaveAConsistentAccount() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
