@@ -4,23 +4,39 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.Notifier;
+import java.util.List;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * What every HTTP handler shares: check the route, method and key, run the one library call, and turn
  * any failure into the JSON error of docs/api.md. Nothing escapes as a stack trace.
+ *
+ * <p>Public on purpose: for a {@code Class::handleRequest} handler string Lambda's Java runtime finds
+ * {@code handleRequest} by reflection and invokes it, and a method declared in a non-public class cannot
+ * be invoked that way from outside the package ({@code IllegalAccessException}).
  */
-abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
-    private final String path;
-    private final java.util.List<String> methods;
+public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    private final Route route;
     protected final BoxControl box;
 
-    ApiHandler(String path, BoxControl box, String... methods) {
-        this.path = path;
+    /** Lambda's constructor: the container's clients and the function's environment. */
+    ApiHandler(Route route) {
+        this(route, Lambda.boxControl());
+    }
+
+    /** Tests' and local mode's constructor: any EC2 client (a mock, or one pointed at a stand-in). */
+    ApiHandler(Route route, Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        this(route, new BoxControl(ec2, config, notifier));
+    }
+
+    private ApiHandler(Route route, BoxControl box) {
+        this.route = route;
         this.box = box;
-        this.methods = java.util.List.of(methods);
     }
 
     /** The one library call; runs only for this handler's route, one of its methods and a keyed request. */
@@ -30,24 +46,25 @@ abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent,
     public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         try {
             ApiRequest request = ApiRequest.from(event);
-            if (!path.equals(request.path())) {
+            if (!route.path().equals(request.path())) {
                 throw new BoxException(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path()
-                        + "; see docs/api.md for GET /status, POST /start, POST /stop, POST /eip and POST|DELETE /snooze.");
+                        + "; " + Route.SEE_DOCS);
             }
+            List<String> methods = route.methods();
             if (!methods.contains(request.method())) {
-                return Replies.methodNotAllowed(String.join(", ", methods), request.method(), path);
+                return Replies.methodNotAllowed(String.join(", ", methods), request.method(), route.path());
             }
             if (!request.hasApiKey()) {
                 throw new BoxException(ErrorCode.FORBIDDEN, "Missing x-api-key header.");
             }
             return handle(request);
         } catch (BoxException e) {
-            Log.line(context, path + " -> " + e.error().httpStatus() + " " + e.error().code() + ": "
+            Log.line(context, route.path() + " -> " + e.error().httpStatus() + " " + e.error().code() + ": "
                     + e.getMessage());
             return Replies.error(e);
         } catch (RuntimeException unexpected) {
             // Logged in full for us, answered without internals for the caller.
-            Log.failure(context, path, unexpected);
+            Log.failure(context, route.path(), unexpected);
             return Replies.error(new BoxException(ErrorCode.INTERNAL,
                     "gpubox hit an unexpected error; details are in the function's CloudWatch log."));
         }

@@ -2,7 +2,6 @@ package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.gpubox.box.BoxConfig;
-import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.Notifier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
@@ -11,15 +10,11 @@ public final class AttachEipHandler extends ApiHandler {
 
     /** Used by Lambda: the container's clients and the function's environment. */
     public AttachEipHandler() {
-        super("/eip", Lambda.boxControl(), "POST");
-    }
-
-    public AttachEipHandler(Ec2Client ec2, BoxConfig config) {
-        this(ec2, config, Notifier.NONE);
+        super(Route.EIP);
     }
 
     public AttachEipHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        super("/eip", new BoxControl(ec2, config, notifier), "POST");
+        super(Route.EIP, ec2, config, notifier);
     }
 
     @Override

@@ -11,15 +11,11 @@ public final class StartHandler extends ApiHandler {
 
     /** Used by Lambda: the container's clients and the function's environment. */
     public StartHandler() {
-        super("/start", Lambda.boxControl(), "POST");
-    }
-
-    public StartHandler(Ec2Client ec2, BoxConfig config) {
-        this(ec2, config, Notifier.NONE);
+        super(Route.START);
     }
 
     public StartHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        super("/start", new BoxControl(ec2, config, notifier), "POST");
+        super(Route.START, ec2, config, notifier);
     }
 
     @Override

@@ -19,6 +19,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.Notifier;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -40,11 +41,11 @@ import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
 class ApiHandlersTest {
     /** Route of each handler, and how to build it over a given EC2 client. */
     static final Map<String, BiFunction<Ec2Client, BoxConfig, ApiHandler>> HANDLERS = Map.of(
-            "/status", StatusHandler::new,
-            "/start", StartHandler::new,
-            "/stop", StopHandler::new,
-            "/eip", AttachEipHandler::new,
-            "/snooze", SnoozeHandler::new);
+            "/status", (ec2, config) -> new StatusHandler(ec2, config, Notifier.NONE),
+            "/start", (ec2, config) -> new StartHandler(ec2, config, Notifier.NONE),
+            "/stop", (ec2, config) -> new StopHandler(ec2, config, Notifier.NONE),
+            "/eip", (ec2, config) -> new AttachEipHandler(ec2, config, Notifier.NONE),
+            "/snooze", (ec2, config) -> new SnoozeHandler(ec2, config, Notifier.NONE));
 
     static JsonNode json(APIGatewayProxyResponseEvent response) throws Exception {
         return Replies.JSON.readTree(response.getBody());

@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.functions.AttachEipHandler;
+import dev.gpubox.functions.Route;
 import dev.gpubox.functions.ScheduledStopHandler;
 import dev.gpubox.functions.SnoozeHandler;
 import dev.gpubox.functions.StartHandler;
@@ -52,8 +53,7 @@ public final class LocalApi implements AutoCloseable {
             "/snooze", SnoozeHandler.class);
     /** Not an API route in AWS (Scheduler invokes the function); here it fires the nightly stop by hand. */
     public static final String SCHEDULED_STOP_PATH = "/local/scheduled-stop";
-    static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; see docs/api.md for"
-            + " GET /status, POST /start, POST /stop, POST /eip and POST|DELETE /snooze.\"}";
+    static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; " + Route.SEE_DOCS + "\"}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
