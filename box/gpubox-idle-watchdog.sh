@@ -32,12 +32,13 @@ boot_id() {
   if [[ "$id" =~ ^[0-9a-f-]+$ ]]; then echo "$id"; else echo unknown; fi
 }
 
-# When this boot's idle streak began (seconds since the epoch), or nothing. The state file holds
-# "SINCE BOOT_ID"; missing, empty, unreadable, malformed, from another boot or in the future: nothing.
+# idle_since FILE BOOT_ID: when this boot's idle streak began (seconds since the epoch), or nothing.
+# FILE holds "SINCE BOOT_ID"; missing, empty, unreadable, malformed, from another boot or in the future:
+# nothing.
 idle_since() {
   local since='' boot='' rest=''
-  { read -r since boot rest < "$since_file"; } 2>/dev/null
-  if [[ "$since" =~ ^[0-9]{1,18}$ && "$boot" == "$this_boot" && -z "$rest" ]] && (( 10#$since <= NOW )); then
+  { read -r since boot rest < "$1"; } 2>/dev/null
+  if [[ "$since" =~ ^[0-9]{1,18}$ && "$boot" == "$2" && -z "$rest" ]] && (( 10#$since <= NOW )); then
     echo $(( 10#$since ))
   fi
 }
@@ -89,7 +90,7 @@ if [ "$sessions" -gt 0 ] || [ "$gpu" -ge "$gpu_limit" ] || [ "$cpu" -ge "$cpu_li
   exit 0
 fi
 
-since=$(idle_since)
+since=$(idle_since "$since_file" "$this_boot")
 if [ -z "$since" ]; then
   if [ -e "$since_file" ]; then
     echo "ignoring $since_file: not this boot's idle streak, or unreadable"

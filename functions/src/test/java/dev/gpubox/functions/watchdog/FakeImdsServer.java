@@ -3,7 +3,6 @@ package dev.gpubox.functions.watchdog;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,6 +23,8 @@ final class FakeImdsServer implements AutoCloseable {
     static final String TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
     static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
     private static final String TAGS = "/latest/meta-data/tags/instance/";
+    /** IPv4 loopback, whatever the JVM prefers: the watchdog tests let the script's curl reach only this. */
+    private static final String LOOPBACK = "127.0.0.1";
 
     /** One request as it arrived: the headers that matter and the status it got. */
     record Request(String method, String path, String ttl, String token, int status) {
@@ -36,7 +37,7 @@ final class FakeImdsServer implements AutoCloseable {
 
     private FakeImdsServer(Map<String, String> tags) throws IOException {
         this.tags = Map.copyOf(tags);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -48,7 +49,7 @@ final class FakeImdsServer implements AutoCloseable {
 
     /** The base URL, as {@code GPUBOX_IMDS} takes it (no trailing slash). */
     String url() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return "http://" + LOOPBACK + ":" + server.getAddress().getPort();
     }
 
     List<Request> requests() {
