@@ -69,7 +69,8 @@ class TransformedTemplateIT {
     @Test
     void noGeneratedRoleGrantsAMutatingEc2ActionOnEverything() {
         Map<String, JsonNode> roles = ofType("AWS::IAM::Role");
-        assertEquals(8 + 2, roles.size(), "one role per function and one per schedule: " + roles.keySet());
+        assertEquals(ofType("AWS::Lambda::Function").size() + ofType("AWS::Scheduler::Schedule").size(), roles.size(),
+                "one role per function and one per schedule: " + roles.keySet());
         for (var role : roles.entrySet()) {
             for (String managed : strings(role.getValue().path("Properties").path("ManagedPolicyArns"))) {
                 assertTrue(managed.endsWith(":policy/service-role/AWSLambdaBasicExecutionRole"),
@@ -96,7 +97,8 @@ class TransformedTemplateIT {
     void everyFunctionRunsWithItsOwnRole() {
         Set<String> roles = new LinkedHashSet<>();
         ofType("AWS::Lambda::Function").forEach((id, f) -> roles.add(roleOf(f)));
-        assertEquals(8, roles.size(), "no two functions share a role");
+        assertEquals(ofType("AWS::Lambda::Function").size(), roles.size(), "no two functions share a role");
+        assertTrue(roles.size() >= 8, "every function is in the transformed template: " + roles);
     }
 
     @Test
