@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.ExternalTools;
 import dev.gpubox.local.sim.Ec2Simulator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,6 +61,11 @@ class RuntimeClientIT {
     @BeforeAll
     static void unpackTheDeployedJarAndStartTheSimulator() throws IOException {
         long started = System.nanoTime();
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch");
+        ExternalTools.require(os.contains("linux") && (arch.equals("amd64") || arch.equals("aarch64")),
+                "the Lambda runtime interface client's native (JNI) part ships for Linux x86_64 and aarch64 only;"
+                        + " this is " + os + " " + arch);
         assertTrue(Files.isRegularFile(DEPLOYED_JAR), DEPLOYED_JAR + " is built by the functions module");
         try (Stream<Path> jars = Files.list(RUNTIME)) {
             assertTrue(jars.anyMatch(j -> j.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client")),
