@@ -24,10 +24,14 @@ final class Events {
         }
     }
 
-    /** API Gateway requests; the rest are EventBridge deliveries (schedules, EC2 state changes). */
+    /**
+     * API Gateway requests; the rest are EventBridge deliveries (schedules, EC2 state changes) and
+     * CloudFormation's custom resource events.
+     */
     static boolean isApiEvent(Path file) {
         String name = file.getFileName().toString();
-        return !name.startsWith("scheduled-stop") && !name.startsWith("state-change");
+        return !name.startsWith("scheduled-stop") && !name.startsWith("state-change")
+                && !name.startsWith("custom-resource");
     }
 
     static boolean isScheduleEvent(Path file) {

@@ -35,13 +35,16 @@ class TemplateIT {
 
     @Test
     void everyFunctionsHandlerIsAHandlerClassInTheBuiltJar() throws Exception {
-        Path jar = Template.REPO.resolve(Template.TREE.path("Globals").path("Function").path("CodeUri").asText());
-        assertTrue(Files.isRegularFile(jar), "CodeUri " + jar + " must be what `mvn package` builds");
         List<String> functions = Template.ofType("AWS::Serverless::Function");
-        assertEquals(7, functions.size(), "status, start, stop, attach-EIP, snooze, the scheduled stop, the notices");
+        assertEquals(8, functions.size(),
+                "status, start, stop, attach-EIP, snooze, the scheduled stop, the notices, the stop on stack delete");
+        Path jar = Template.REPO.resolve(Template.functionProperty(functions.get(0), "CodeUri").asText());
+        assertTrue(Files.isRegularFile(jar), "CodeUri " + jar + " must be what `mvn package` builds");
         try (ZipFile zip = new ZipFile(jar.toFile());
              URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
             for (String function : functions) {
+                assertEquals(jar, Template.REPO.resolve(Template.functionProperty(function, "CodeUri").asText()),
+                        function + " runs from the one jar");
                 String handler = Template.functionProperty(function, "Handler").asText();
                 String className = handler.split("::")[0];
                 assertNotNull(zip.getEntry(className.replace('.', '/') + ".class"), function + ": " + handler);
@@ -152,6 +155,11 @@ class TemplateIT {
                 assertTrue(statement.path("Condition").path("ForAllValues:StringEquals").has("aws:TagKeys"),
                         function + ": " + action + " only for gpubox's own tag keys");
             }
+            if (action.equals("ec2:DeleteTags")) {
+                // ForAllValues holds for an empty key list, and DeleteTags without keys deletes every tag.
+                assertEquals("false", statement.path("Condition").path("Null").path("aws:TagKeys").asText(),
+                        function + ": " + action + " must name its tag keys");
+            }
             if (!MUTATING_EC2.contains(action)) {
                 assertTrue(action.startsWith("ec2:Describe"), function + ": unexpected action " + action);
                 continue;
@@ -180,6 +188,7 @@ class TemplateIT {
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags", "sns:Publish"),
                 actionsOf("ScheduledStopFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "sns:Publish"), actionsOf("StateChangeFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances"), actionsOf("StopBoxOnDeleteFunction"));
     }
 
     private static Set<String> actionsOf(String function) {

@@ -1,0 +1,104 @@
+package dev.gpubox.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gpubox.box.AwsClients;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+
+/**
+ * The stack's {@code StopBoxOnDelete} custom resource: when CloudFormation deletes it (stack delete, or
+ * the cleanup after a forced replacement of the box) it stops — never terminates — the box it names, so
+ * a retained box is never left running without its nightly stop. Create and Update only record the box.
+ *
+ * <p>It answers CloudFormation's pre-signed URL in every case it can: a delete must never hang. A box
+ * that is already gone, stopped or terminated is success; a box that cannot be stopped fails the delete
+ * (while the schedules still exist) with the reason, so the user can act and retry.
+ */
+public final class StopOnDeleteHandler implements RequestStreamHandler {
+    private static final Set<InstanceStateName> NOTHING_TO_STOP = Set.of(InstanceStateName.STOPPED,
+            InstanceStateName.STOPPING, InstanceStateName.TERMINATED, InstanceStateName.SHUTTING_DOWN);
+
+    private final Ec2Client ec2;
+    private final CustomResourceReply.Sender sender;
+
+    public StopOnDeleteHandler() {
+        this(AwsClients.ec2(), CustomResourceReply::put);
+    }
+
+    public StopOnDeleteHandler(Ec2Client ec2, CustomResourceReply.Sender sender) {
+        this.ec2 = ec2;
+        this.sender = sender;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = Payloads.object(input.readAllBytes(), "StopBoxOnDelete expects a CloudFormation"
+                + " custom resource event");
+        if (event == null || !event.path("ResponseURL").isTextual() || !event.path("RequestType").isTextual()) {
+            throw new IllegalArgumentException("StopBoxOnDelete expects a CloudFormation custom resource event"
+                    + " with RequestType and ResponseURL. Nothing was stopped.");
+        }
+        String instanceId = event.path("ResourceProperties").path("InstanceId").asText("");
+        String type = event.path("RequestType").asText();
+        String status = CustomResourceReply.SUCCESS;
+        String reason;
+        // The box's id is the physical id, so a new box (a forced replacement) makes CloudFormation send a
+        // Delete for the old one: that old box is then stopped too.
+        String physicalId = instanceId.isEmpty() ? event.path("PhysicalResourceId").asText("gpubox-no-box") : instanceId;
+        try {
+            switch (type) {
+                case "Create", "Update" -> reason = "Recorded box " + instanceId + "; it is stopped when this stack deletes it.";
+                case "Delete" -> {
+                    physicalId = event.path("PhysicalResourceId").asText(physicalId);
+                    reason = stop(instanceId);
+                }
+                default -> {
+                    status = CustomResourceReply.FAILED;
+                    reason = "Unknown RequestType " + type + "; nothing was done.";
+                }
+            }
+        } catch (RuntimeException e) {
+            status = CustomResourceReply.FAILED;
+            reason = "Could not stop box " + instanceId + " (" + e.getMessage() + "). It is still running and still"
+                    + " stopped every night; stop it (POST /stop or the EC2 console) and delete the stack again.";
+            Log.failure(context, "StopBoxOnDelete", e);
+        }
+        if (context != null && context.getLogStreamName() != null) {
+            reason += " Log stream: " + context.getLogStreamName();
+        }
+        byte[] reply = Replies.JSON.writeValueAsBytes(CustomResourceReply.body(event, status, reason, physicalId));
+        Log.line(context, "gpubox StopBoxOnDelete " + type + ": " + status + " - " + reason);
+        sender.put(event.path("ResponseURL").asText(), reply);
+        output.write(reply);
+    }
+
+    private String stop(String instanceId) {
+        if (!instanceId.startsWith("i-")) {
+            return "No box recorded (" + instanceId + "); nothing to stop.";
+        }
+        try {
+            ec2.stopInstances(r -> r.instanceIds(instanceId));
+            return "Stopped box " + instanceId + " (kept with its disk; see docs/setup.md).";
+        } catch (AwsServiceException e) {
+            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+            if (code.startsWith("InvalidInstanceID")) {
+                return "Box " + instanceId + " no longer exists; nothing to stop.";
+            }
+            if ("IncorrectInstanceState".equals(code)) {
+                InstanceStateName state = ec2.describeInstances(r -> r.instanceIds(instanceId))
+                        .reservations().get(0).instances().get(0).state().name();
+                if (NOTHING_TO_STOP.contains(state)) {
+                    return "Box " + instanceId + " is " + state + "; nothing to stop.";
+                }
+            }
+            throw e;
+        }
+    }
+}

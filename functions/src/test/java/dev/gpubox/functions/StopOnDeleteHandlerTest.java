@@ -1,0 +1,190 @@
+package dev.gpubox.functions;
+
+import static dev.gpubox.box.Ec2Fixtures.BOX_ID;
+import static dev.gpubox.box.Ec2Fixtures.OTHER_ID;
+import static dev.gpubox.box.Ec2Fixtures.box;
+import static dev.gpubox.box.Ec2Fixtures.instances;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.StopInstancesResponse;
+
+/** The custom resource that stops (never terminates) the retained box when the stack is deleted. */
+class StopOnDeleteHandlerTest {
+    final Ec2Client ec2 = mock(Ec2Client.class);
+    final List<String> urls = new ArrayList<>();
+    final List<JsonNode> replies = new ArrayList<>();
+    final StopOnDeleteHandler handler = new StopOnDeleteHandler(ec2, (url, body) -> {
+        urls.add(url);
+        replies.add(Replies.JSON.readTree(body));
+    });
+
+    /** The sample Delete event in events/, optionally changed into another request CloudFormation sends. */
+    static byte[] event(Consumer<ObjectNode> change) throws IOException {
+        ObjectNode event = (ObjectNode) Replies.JSON.readTree(Events.raw(Events.DIR.resolve("custom-resource-delete.json")));
+        change.accept(event);
+        return Replies.JSON.writeValueAsBytes(event);
+    }
+
+    JsonNode invoke(byte[] event) throws IOException {
+        handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), null);
+        assertEquals(1, replies.size(), "exactly one answer to CloudFormation");
+        return replies.get(0);
+    }
+
+    static Ec2Exception ec2Error(String code) {
+        return (Ec2Exception) Ec2Exception.builder().statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(code + " from EC2").build())
+                .build();
+    }
+
+    @Test
+    void deleteStopsTheBoxAndAnswersTheResponseUrl() throws IOException {
+        when(ec2.stopInstances(any(Consumer.class))).thenReturn(StopInstancesResponse.builder().build());
+        byte[] sample = Events.raw(Events.DIR.resolve("custom-resource-delete.json"));
+        JsonNode reply = invoke(sample);
+        JsonNode event = Replies.JSON.readTree(sample);
+
+        assertEquals("SUCCESS", reply.path("Status").asText(), reply.toString());
+        assertEquals(event.path("ResponseURL").asText(), urls.get(0));
+        for (String echoed : List.of("StackId", "RequestId", "LogicalResourceId", "PhysicalResourceId")) {
+            assertEquals(event.path(echoed).asText(), reply.path(echoed).asText(), echoed + " echoed back");
+        }
+        assertTrue(reply.path("Reason").asText().contains(BOX_ID));
+        verify(ec2).stopInstances(any(Consumer.class));
+    }
+
+    @Test
+    void deleteSendsStopInstancesForThatBoxOnly() throws IOException {
+        List<StopInstancesRequest> stops = new ArrayList<>();
+        when(ec2.stopInstances(any(Consumer.class))).thenAnswer(call -> {
+            StopInstancesRequest.Builder b = StopInstancesRequest.builder();
+            ((Consumer<StopInstancesRequest.Builder>) call.getArgument(0)).accept(b);
+            stops.add(b.build());
+            return StopInstancesResponse.builder().build();
+        });
+        invoke(event(e -> { }));
+        assertEquals(List.of(BOX_ID), stops.get(0).instanceIds());
+        assertTrue(stops.get(0).force() == null || !stops.get(0).force(), "a normal stop, never forced");
+    }
+
+    @Test
+    void createAndUpdateTouchNothingAndRecordTheBoxAsThePhysicalId() throws IOException {
+        JsonNode created = invoke(event(e -> {
+            e.put("RequestType", "Create");
+            e.remove("PhysicalResourceId");
+        }));
+        assertEquals("SUCCESS", created.path("Status").asText());
+        assertEquals(BOX_ID, created.path("PhysicalResourceId").asText());
+        verifyNoInteractions(ec2);
+    }
+
+    @Test
+    void aReplacedBoxGetsANewPhysicalIdSoCloudFormationDeletesAndStopsTheOldOne() throws IOException {
+        JsonNode updated = invoke(event(e -> {
+            e.put("RequestType", "Update");
+            e.set("OldResourceProperties", e.get("ResourceProperties").deepCopy());
+            ((ObjectNode) e.get("ResourceProperties")).put("InstanceId", OTHER_ID);
+        }));
+        assertEquals("SUCCESS", updated.path("Status").asText());
+        assertEquals(OTHER_ID, updated.path("PhysicalResourceId").asText());
+        verifyNoInteractions(ec2);
+    }
+
+    @Test
+    void aBoxThatIsAlreadyGoneIsSuccess() throws IOException {
+        when(ec2.stopInstances(any(Consumer.class))).thenThrow(ec2Error("InvalidInstanceID.NotFound"));
+        assertEquals("SUCCESS", invoke(event(e -> { })).path("Status").asText());
+    }
+
+    @Test
+    void aTerminatedBoxIsSuccessButAPendingOneFailsTheDelete() throws IOException {
+        when(ec2.stopInstances(any(Consumer.class))).thenThrow(ec2Error("IncorrectInstanceState"));
+        when(ec2.describeInstances(any(Consumer.class)))
+                .thenReturn(instances(box(BOX_ID, InstanceStateName.TERMINATED)));
+        assertEquals("SUCCESS", invoke(event(e -> { })).path("Status").asText());
+
+        replies.clear();
+        when(ec2.describeInstances(any(Consumer.class))).thenReturn(instances(box(BOX_ID, InstanceStateName.PENDING)));
+        JsonNode pending = invoke(event(e -> { }));
+        assertEquals("FAILED", pending.path("Status").asText());
+        assertTrue(pending.path("Reason").asText().contains("still running"), pending.toString());
+    }
+
+    @Test
+    void aStopThatIsDeniedFailsTheDeleteButStillAnswers() throws IOException {
+        when(ec2.stopInstances(any(Consumer.class))).thenThrow(ec2Error("UnauthorizedOperation"));
+        JsonNode reply = invoke(event(e -> { }));
+        assertEquals("FAILED", reply.path("Status").asText());
+        assertTrue(reply.path("Reason").asText().contains("UnauthorizedOperation"), reply.toString());
+    }
+
+    @Test
+    void theRollbackOfAFailedCreateHasNoBoxAndSucceeds() throws IOException {
+        JsonNode reply = invoke(event(e -> {
+            e.put("PhysicalResourceId", "2026/11/29/[$LATEST]0123456789abcdef");
+            ((ObjectNode) e.get("ResourceProperties")).remove("InstanceId");
+        }));
+        assertEquals("SUCCESS", reply.path("Status").asText());
+        assertEquals("2026/11/29/[$LATEST]0123456789abcdef", reply.path("PhysicalResourceId").asText());
+        verify(ec2, never()).stopInstances(any(Consumer.class));
+        verify(ec2, never()).describeInstances(any(DescribeInstancesRequest.class));
+    }
+
+    @Test
+    void somethingThatIsNotACustomResourceEventIsRefusedWithoutCalls() {
+        assertThrows(IllegalArgumentException.class, () -> handler.handleRequest(
+                new ByteArrayInputStream(Events.raw(Events.DIR.resolve("state-change-stopped.json"))),
+                new ByteArrayOutputStream(), null));
+        verifyNoInteractions(ec2);
+        assertTrue(replies.isEmpty());
+    }
+
+    @Test
+    void theReplyIsAPutWithoutContentTypeRetriedAfterA5xx() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger calls = new AtomicInteger();
+        List<String> seen = new ArrayList<>();
+        server.createContext("/", exchange -> {
+            seen.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Content-Type") + " "
+                    + new String(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(calls.incrementAndGet() == 1 ? 503 : 200, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            CustomResourceReply.put("http://127.0.0.1:" + server.getAddress().getPort() + "/signed?X-Amz-Signature=x",
+                    "{\"Status\":\"SUCCESS\"}".getBytes());
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(2, calls.get(), "a 503 is retried");
+        assertEquals("PUT null {\"Status\":\"SUCCESS\"}", seen.get(1));
+    }
+}

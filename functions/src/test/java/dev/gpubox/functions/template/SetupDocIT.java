@@ -1,0 +1,148 @@
+package dev.gpubox.functions.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docs/setup.md walks the deploy as template.yaml and the SAM CLI make it happen. */
+class SetupDocIT {
+    static final String DOC = read();
+    static final Pattern PROMPT_ROW = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
+    /** Properties of AWS::EC2::Instance whose change replaces the instance (CloudFormation's resource reference). */
+    static final Set<String> REPLACING_PROPERTIES = Set.of("ImageId", "KeyName", "BlockDeviceMappings",
+            "AvailabilityZone", "SubnetId", "NetworkInterfaces", "PlacementGroupName", "Tenancy", "PrivateIpAddress",
+            "HostResourceGroupArn", "LaunchTemplate", "CpuOptions", "HibernationOptions", "ElasticGpuSpecifications");
+
+    static String read() {
+        try {
+            return Files.readString(Template.REPO.resolve("docs/setup.md"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static String section(String heading) {
+        int start = DOC.indexOf("\n" + heading);
+        assertTrue(start >= 0, "docs/setup.md has no section " + heading);
+        int end = DOC.indexOf("\n## ", start + 1);
+        return DOC.substring(start, end < 0 ? DOC.length() : end);
+    }
+
+    /** The prompts `sam deploy --guided` shows (samcli/commands/deploy/guided_context.py), parameters in template order. */
+    @Test
+    void everyGuidedPromptIsListedInTheOrderSamAsks() {
+        Map<String, String> rows = new LinkedHashMap<>();
+        Matcher m = PROMPT_ROW.matcher(section("## 4. Build and deploy"));
+        while (m.find()) {
+            rows.put(m.group(1), m.group(2));
+        }
+        List<String> expected = new ArrayList<>(List.of("Stack Name", "AWS Region"));
+        Template.TREE.path("Parameters").fieldNames().forEachRemaining(p -> expected.add("Parameter " + p));
+        expected.addAll(List.of("Confirm changes before deploy", "Allow SAM CLI IAM role creation", "Disable rollback",
+                "Save arguments to configuration file"));
+        List<String> prompts = new ArrayList<>(rows.keySet());
+        prompts.removeIf(p -> !expected.contains(p) && !p.startsWith("Parameter "));
+        assertEquals(expected, prompts);
+    }
+
+    /** "Enter (X)" in the doc means the template's default is X. */
+    @Test
+    void theDefaultsTheDocTellsYouToAcceptAreTheTemplatesDefaults() {
+        Matcher m = PROMPT_ROW.matcher(section("## 4. Build and deploy"));
+        int checked = 0;
+        while (m.find()) {
+            if (!m.group(1).startsWith("Parameter ") || !m.group(2).startsWith("Enter (")) {
+                continue;
+            }
+            String parameter = m.group(1).substring("Parameter ".length());
+            String said = m.group(2).substring("Enter (".length()).split("[ ),:]")[0].replace("`", "");
+            String actual = Template.TREE.path("Parameters").path(parameter).path("Default").asText();
+            assertEquals(actual, said.equals("empty") ? "" : said, parameter + "'s default");
+            checked++;
+        }
+        assertTrue(checked >= 10, "checked " + checked);
+    }
+
+    @Test
+    void theQuotaStepSaysTheDeployFailsWithoutItAndHowToRecover() {
+        String quota = section("## 1. Ask for GPU quota");
+        assertTrue(quota.contains("deploy itself fails"), quota);
+        assertTrue(quota.contains("ROLLBACK_COMPLETE") && quota.contains("sam delete"), "how to recover");
+        assertTrue(DOC.substring(0, DOC.indexOf("\n## 1.")).contains("a\nday or two")
+                && quota.startsWith("\n## 1. Ask for GPU quota (do this first: it can take a day or two)"),
+                "the introduction and the quota step give the same wait");
+    }
+
+    @Test
+    void everyOlderGpuTheTemplateAllowsGetsTheAmiWarning() {
+        String heading = DOC.lines().filter(l -> l.startsWith("### About p2")).findFirst().orElse("");
+        String description = Template.TREE.path("Parameters").path("InstanceType").path("Description").asText();
+        for (JsonNode type : Template.TREE.path("Parameters").path("InstanceType").path("AllowedValues")) {
+            String family = type.asText().split("\\.")[0];
+            if (family.equals("p2") || family.equals("p3")) {
+                assertTrue(heading.contains(family), family + " in the AMI warning's heading: " + heading);
+                assertTrue(description.contains(type.asText()), family + " in InstanceType's description");
+            }
+        }
+        assertTrue(DOC.contains("**p3 (NVIDIA V100) carries the same warning.**"));
+    }
+
+    @Test
+    void theUpdateSectionNamesEveryParameterThatWouldReplaceTheBox() {
+        Set<String> replacing = new LinkedHashSet<>();
+        Template.resource("GpuInstance").path("Properties").properties().forEach(p -> {
+            if (REPLACING_PROPERTIES.contains(p.getKey())) {
+                Matcher ref = Pattern.compile("\"Ref\":\"(\\w+)\"").matcher(p.getValue().toString());
+                while (ref.find()) {
+                    if (Template.TREE.path("Parameters").has(ref.group(1))) {
+                        replacing.add(ref.group(1));
+                    }
+                }
+            }
+        });
+        assertEquals(Set.of("ImageId", "KeyName", "RootVolumeSize", "RootDeviceName"), replacing);
+        String update = section("## 8. Updating the stack");
+        for (String parameter : replacing) {
+            assertTrue(update.contains("`" + parameter + "`"), parameter + " is named in the update section");
+        }
+        assertTrue(update.contains("./gpubox deploy --allow-replacement"));
+    }
+
+    @Test
+    void whatRemainsAfterDeleteAndWhatItCostsMatchTheTemplate() {
+        Set<String> retained = new LinkedHashSet<>();
+        Template.resources().properties().forEach(e -> {
+            if ("Retain".equals(e.getValue().path("DeletionPolicy").asText())) {
+                retained.add(e.getValue().path("Type").asText());
+            }
+        });
+        String delete = section("## What deleting the stack does");
+        Map<String, String> named = Map.of("AWS::EC2::Instance", "the GPU instance, **stopped**",
+                "AWS::EC2::SecurityGroup", "its security group");
+        assertEquals(named.keySet(), retained, "a retained resource the doc does not list");
+        named.values().forEach(row -> assertTrue(delete.contains("| " + row + " |"), row));
+        assertTrue(delete.contains("| its root volume |"), "DeleteOnTermination: false keeps the disk");
+        assertFalse(Template.resource("ElasticIp").has("DeletionPolicy"), "the doc says the address is released");
+        assertTrue(delete.contains("Elastic IP (released"));
+
+        String stopped = section("## What a stopped box costs");
+        assertTrue(stopped.contains("EBS gp3") && stopped.contains("public IPv4"), stopped);
+        int volume = Template.TREE.path("Parameters").path("RootVolumeSize").path("Default").asInt();
+        assertTrue(stopped.contains(volume + " GiB: **$" + String.format("%.2f", volume * 0.08) + "/month**"), stopped);
+        assertTrue(stopped.contains("**$3.65/month**") && stopped.contains("**$" + String.format("%.2f", volume * 0.08 + 3.65)
+                + "/month**"), "the total adds up");
+    }
+}

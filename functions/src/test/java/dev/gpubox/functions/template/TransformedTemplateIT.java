@@ -1,0 +1,344 @@
+package dev.gpubox.functions.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What CloudFormation actually receives: template.yaml through the SAM transform (samtranslator, run once
+ * for the class), checked resource by resource — including everything SAM generates (roles, the API's
+ * stage, key and usage plan, the schedules' roles) that the YAML never shows.
+ */
+class TransformedTemplateIT {
+    static final String TOPIC = "NoticesTopic";
+    static JsonNode cfn;
+
+    @BeforeAll
+    static void transform() throws Exception {
+        cfn = AwsTools.transform(Template.FILE);
+    }
+
+    static JsonNode resources() {
+        return cfn.path("Resources");
+    }
+
+    static Map<String, JsonNode> ofType(String type) {
+        Map<String, JsonNode> found = new LinkedHashMap<>();
+        resources().properties().forEach(e -> {
+            if (type.equals(e.getValue().path("Type").asText())) {
+                found.put(e.getKey(), e.getValue());
+            }
+        });
+        return found;
+    }
+
+    static List<String> strings(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(n -> out.add(n.isTextual() ? n.asText() : n.toString()));
+        } else if (!node.isMissingNode()) {
+            out.add(node.isTextual() ? node.asText() : node.toString());
+        }
+        return out;
+    }
+
+    static List<JsonNode> statements(JsonNode role) {
+        List<JsonNode> all = new ArrayList<>();
+        role.path("Properties").path("Policies").forEach(p -> p.path("PolicyDocument").path("Statement").forEach(all::add));
+        return all;
+    }
+
+    static String roleOf(JsonNode function) {
+        return function.path("Properties").path("Role").path("Fn::GetAtt").get(0).asText();
+    }
+
+    // ------------------------------------------------------------------ roles
+
+    @Test
+    void noGeneratedRoleGrantsAMutatingEc2ActionOnEverything() {
+        Map<String, JsonNode> roles = ofType("AWS::IAM::Role");
+        assertEquals(ofType("AWS::Lambda::Function").size() + ofType("AWS::Scheduler::Schedule").size(), roles.size(),
+                "one role per function and one per schedule: " + roles.keySet());
+        for (var role : roles.entrySet()) {
+            for (String managed : strings(role.getValue().path("Properties").path("ManagedPolicyArns"))) {
+                assertTrue(managed.endsWith(":policy/service-role/AWSLambdaBasicExecutionRole"),
+                        role.getKey() + ": only the logging policy is managed, got " + managed);
+            }
+            for (JsonNode statement : statements(role.getValue())) {
+                assertEquals("Allow", statement.path("Effect").asText());
+                for (String action : strings(statement.path("Action"))) {
+                    assertFalse(action.contains("*"), role.getKey() + ": wildcard action " + action);
+                    boolean describe = action.startsWith("ec2:Describe");
+                    if (action.startsWith("ec2:") && !describe) {
+                        assertFalse(strings(statement.path("Resource")).contains("*"),
+                                role.getKey() + ": " + action + " on *");
+                    }
+                    if (action.equals("ec2:TerminateInstances") || action.equals("ec2:ReleaseAddress")) {
+                        fail(role.getKey() + " may " + action + ": nothing in gpubox terminates or releases");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyFunctionRunsWithItsOwnRole() {
+        Set<String> roles = new LinkedHashSet<>();
+        ofType("AWS::Lambda::Function").forEach((id, f) -> roles.add(roleOf(f)));
+        assertEquals(ofType("AWS::Lambda::Function").size(), roles.size(), "no two functions share a role");
+        assertTrue(roles.size() >= 8, "every function is in the transformed template: " + roles);
+    }
+
+    @Test
+    void deleteTagsMustNameItsKeysSoItCannotStripTheStackTag() {
+        int found = 0;
+        for (var role : ofType("AWS::IAM::Role").entrySet()) {
+            for (JsonNode statement : statements(role.getValue())) {
+                if (!strings(statement.path("Action")).contains("ec2:DeleteTags")) {
+                    continue;
+                }
+                found++;
+                JsonNode condition = statement.path("Condition");
+                assertEquals(List.of("gpubox:snooze-until"),
+                        strings(condition.path("ForAllValues:StringEquals").path("aws:TagKeys")), role.getKey());
+                // Without this, a DeleteTags call with no keys (which deletes every tag) matches ForAllValues.
+                assertEquals("false", condition.path("Null").path("aws:TagKeys").asText(),
+                        role.getKey() + ": DeleteTags must be called with tag keys");
+            }
+        }
+        assertEquals(1, found, "only the snooze function deletes a tag");
+    }
+
+    // ------------------------------------------------------------------ the API
+
+    @Test
+    void exactlyOneStageTheOneTheDocsNameWithTheKeyAndUsagePlanOnIt() {
+        Map<String, JsonNode> stages = ofType("AWS::ApiGateway::Stage");
+        assertEquals(1, stages.size(), "one stage: " + stages.keySet());
+        String stageId = stages.keySet().iterator().next();
+        JsonNode stage = stages.get(stageId).path("Properties");
+        assertEquals("v1", stage.path("StageName").asText());
+        assertTrue(cfn.path("Outputs").path("ApiUrl").toString().contains("/v1"), "ApiUrl names that stage");
+        ofType("AWS::ApiGateway::Deployment").forEach((id, d) -> assertFalse(d.path("Properties").has("StageName"),
+                id + " would create a second stage named " + d.path("Properties").path("StageName")));
+
+        Map<String, JsonNode> usagePlans = ofType("AWS::ApiGateway::UsagePlan");
+        assertEquals(1, usagePlans.size());
+        String planId = usagePlans.keySet().iterator().next();
+        JsonNode plan = usagePlans.get(planId).path("Properties");
+        assertEquals(1, plan.path("ApiStages").size());
+        assertEquals("GpuApi", plan.path("ApiStages").get(0).path("ApiId").path("Ref").asText());
+        assertEquals(stageId, plan.path("ApiStages").get(0).path("Stage").path("Ref").asText());
+        assertEquals("DAY", plan.path("Quota").path("Period").asText());
+        assertTrue(plan.path("Throttle").has("RateLimit") && plan.path("Throttle").has("BurstLimit"));
+
+        Map<String, JsonNode> keys = ofType("AWS::ApiGateway::ApiKey");
+        assertEquals(1, keys.size());
+        String keyId = keys.keySet().iterator().next();
+        assertEquals("GpuApiApiKey", keyId, "the ApiKeyValueCommand output names this id");
+        assertTrue(keys.get(keyId).path("Properties").path("Enabled").asBoolean());
+        assertFalse(keys.get(keyId).path("Properties").has("Value"), "the key value is generated, never written");
+
+        Map<String, JsonNode> planKeys = ofType("AWS::ApiGateway::UsagePlanKey");
+        assertEquals(1, planKeys.size());
+        JsonNode planKey = planKeys.values().iterator().next().path("Properties");
+        assertEquals(keyId, planKey.path("KeyId").path("Ref").asText());
+        assertEquals(planId, planKey.path("UsagePlanId").path("Ref").asText());
+        assertEquals("API_KEY", planKey.path("KeyType").asText());
+    }
+
+    @Test
+    void everyOperationOfTheApiRequiresTheKey() {
+        JsonNode body = resources().path("GpuApi").path("Properties").path("Body");
+        JsonNode scheme = body.has("openapi") ? body.path("components").path("securitySchemes").path("api_key")
+                : body.path("securityDefinitions").path("api_key");
+        assertEquals("header", scheme.path("in").asText());
+        assertEquals("x-api-key", scheme.path("name").asText());
+        int operations = 0;
+        for (var path : body.path("paths").properties()) {
+            for (var operation : path.getValue().properties()) {
+                operations++;
+                assertEquals("[{\"api_key\":[]}]", operation.getValue().path("security").toString(),
+                        path.getKey() + " " + operation.getKey() + " must require the API key");
+            }
+        }
+        assertTrue(operations >= 5, "every route is in the API: " + operations);
+    }
+
+    // ------------------------------------------------------------------ schedules
+
+    @Test
+    void eachScheduleMayInvokeTheStopAndDeadLetterAndNothingElse() {
+        Map<String, JsonNode> schedules = ofType("AWS::Scheduler::Schedule");
+        assertEquals(2, schedules.size(), "the nightly stop and the sweep");
+        for (var schedule : schedules.entrySet()) {
+            JsonNode target = schedule.getValue().path("Properties").path("Target");
+            assertEquals("[\"ScheduledStopFunction\",\"Arn\"]", target.path("Arn").path("Fn::GetAtt").toString());
+            assertEquals("[\"StopFailuresQueue\",\"Arn\"]",
+                    target.path("DeadLetterConfig").path("Arn").path("Fn::GetAtt").toString(), schedule.getKey());
+            assertTrue(target.path("RetryPolicy").path("MaximumRetryAttempts").asInt() > 0, schedule.getKey());
+            JsonNode role = resources().path(target.path("RoleArn").path("Fn::GetAtt").get(0).asText());
+            assertTrue(strings(role.path("Properties").path("AssumeRolePolicyDocument").path("Statement").get(0)
+                    .path("Principal").path("Service")).contains("scheduler.amazonaws.com"));
+            Map<String, String> granted = new LinkedHashMap<>();
+            for (JsonNode statement : statements(role)) {
+                for (String action : strings(statement.path("Action"))) {
+                    granted.put(action, statement.path("Resource").toString());
+                }
+            }
+            assertEquals(Map.of(
+                    "lambda:InvokeFunction", "{\"Fn::GetAtt\":[\"ScheduledStopFunction\",\"Arn\"]}",
+                    "sqs:SendMessage", "{\"Fn::GetAtt\":[\"StopFailuresQueue\",\"Arn\"]}"), granted, schedule.getKey());
+        }
+    }
+
+    // ------------------------------------------------------------------ notices and alarms
+
+    @Test
+    void everyAlarmNotifiesTheTopic() {
+        Map<String, JsonNode> alarms = ofType("AWS::CloudWatch::Alarm");
+        assertTrue(alarms.size() >= 4);
+        alarms.forEach((id, alarm) -> assertTrue(
+                strings(alarm.path("Properties").path("AlarmActions")).contains("{\"Ref\":\"" + TOPIC + "\"}"),
+                id + " must reach the user through " + TOPIC));
+    }
+
+    /**
+     * CloudWatch alarms publish to the topic as cloudwatch.amazonaws.com; the functions as their roles.
+     * If the topic is encrypted, its key's policy must let every one of them use the key: the AWS-managed
+     * alias/aws/sns cannot grant CloudWatch, so an alarm notice to such a topic is dropped.
+     */
+    @Test
+    void everyPublisherToTheTopicCanUseItsKey() {
+        Set<String> alarmPublishers = new LinkedHashSet<>();
+        Set<String> rolePublishers = new LinkedHashSet<>();
+        String topicRef = "{\"Ref\":\"" + TOPIC + "\"}";
+        resources().properties().forEach(e -> {
+            String type = e.getValue().path("Type").asText();
+            JsonNode p = e.getValue().path("Properties");
+            if (!p.toString().contains(topicRef) || e.getKey().equals(TOPIC)) {
+                return;
+            }
+            switch (type) {
+                case "AWS::CloudWatch::Alarm" -> alarmPublishers.add(e.getKey());
+                case "AWS::IAM::Role" -> {
+                    for (JsonNode statement : statements(e.getValue())) {
+                        if (strings(statement.path("Action")).contains("sns:Publish")) {
+                            assertEquals(topicRef, statement.path("Resource").toString(), e.getKey());
+                            rolePublishers.add(e.getKey());
+                        }
+                    }
+                }
+                // A function only names the topic (GPUBOX_TOPIC_ARN); it publishes with its role, checked above.
+                case "AWS::Lambda::Function" -> assertTrue(rolePublishers.contains(roleOf(e.getValue()))
+                        || statements(resources().path(roleOf(e.getValue()))).stream()
+                                .anyMatch(s -> strings(s.path("Action")).contains("sns:Publish"))
+                        || !publishesNotices(e.getKey()), e.getKey() + " names the topic but may not publish");
+                case "AWS::SNS::Subscription" -> { }
+                default -> fail(e.getKey() + " (" + type + ") refers to the topic: a new kind of publisher this"
+                        + " test must learn about");
+            }
+        });
+        assertTrue(alarmPublishers.size() >= 4, "the alarms publish: " + alarmPublishers);
+        assertTrue(rolePublishers.size() >= 4, "the functions that send notices: " + rolePublishers);
+
+        JsonNode key = resources().path(TOPIC).path("Properties").path("KmsMasterKeyId");
+        if (key.isMissingNode()) {
+            return; // Not encrypted at rest (template.yaml says why): every publisher can publish.
+        }
+        String keyId = key.path("Ref").asText(key.path("Fn::GetAtt").path(0).asText(""));
+        JsonNode cmk = resources().path(keyId);
+        assertEquals("AWS::KMS::Key", cmk.path("Type").asText(), "the topic is encrypted with " + key
+                + ", a key whose policy this stack does not control (alias/aws/sns cannot grant CloudWatch)");
+        String policy = cmk.path("Properties").path("KeyPolicy").toString();
+        assertTrue(policy.contains("cloudwatch.amazonaws.com") && policy.contains("kms:GenerateDataKey")
+                && policy.contains("kms:Decrypt"), "the key policy must grant CloudWatch: " + policy);
+        for (String role : rolePublishers) {
+            assertTrue(policy.contains(role) || statements(resources().path(role)).stream()
+                    .anyMatch(s -> strings(s.path("Action")).contains("kms:GenerateDataKey*")),
+                    role + " publishes but may not use the topic's key");
+        }
+    }
+
+    private static boolean publishesNotices(String function) {
+        return !function.equals("StatusFunction") && !function.equals("AttachEipFunction")
+                && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction");
+    }
+
+    // ------------------------------------------------------------------ delete and update
+
+    @Test
+    void onlyTheBoxAndItsSecurityGroupOutliveTheStackAndNothingIsLeftToChance() {
+        Set<String> retained = new LinkedHashSet<>();
+        resources().properties().forEach(e -> {
+            if ("Retain".equals(e.getValue().path("DeletionPolicy").asText())) {
+                retained.add(e.getKey());
+                assertEquals("Retain", e.getValue().path("UpdateReplacePolicy").asText(), e.getKey());
+            }
+        });
+        assertEquals(Set.of("GpuInstance", "GpuSecurityGroup"), retained, "what docs/setup.md says remains");
+        for (String type : List.of("AWS::SQS::Queue", "AWS::Logs::LogGroup")) {
+            ofType(type).forEach((id, r) -> {
+                assertEquals("Delete", r.path("DeletionPolicy").asText(), id + ": chosen, not defaulted");
+                assertEquals("Delete", r.path("UpdateReplacePolicy").asText(), id + ": chosen, not defaulted");
+            });
+        }
+    }
+
+    @Test
+    void deletingTheStackFirstStopsTheBoxWhileItsNightlyStopStillExists() {
+        JsonNode stop = resources().path("StopBoxOnDelete");
+        assertEquals("AWS::CloudFormation::CustomResource", stop.path("Type").asText());
+        assertEquals("GpuInstance", stop.path("Properties").path("InstanceId").path("Ref").asText());
+        assertEquals("[\"StopBoxOnDeleteFunction\",\"Arn\"]",
+                stop.path("Properties").path("ServiceToken").path("Fn::GetAtt").toString());
+        assertTrue(stop.path("Properties").path("ServiceTimeout").asInt() <= 600, "a lost answer cannot hang a delete for an hour");
+        // CloudFormation deletes a resource before everything it depends on.
+        Set<String> dependsOn = new LinkedHashSet<>(strings(stop.path("DependsOn")));
+        assertTrue(dependsOn.containsAll(ofType("AWS::Scheduler::Schedule").keySet()),
+                "the schedules outlive the stop: " + dependsOn);
+        assertTrue(dependsOn.contains("ElasticIpAssociation"), "stopped before the address is taken away");
+        assertTrue(dependsOn.contains("StopBoxOnDeleteLogs"), "its log group is still there to log to");
+
+        String handler = resources().path("StopBoxOnDeleteFunction").path("Properties").path("Handler").asText();
+        assertEquals("dev.gpubox.functions.StopOnDeleteHandler::handleRequest", handler);
+        JsonNode role = resources().path(roleOf(resources().path("StopBoxOnDeleteFunction")));
+        for (JsonNode statement : statements(role)) {
+            if (strings(statement.path("Action")).contains("ec2:StopInstances")) {
+                assertEquals("{\"Ref\":\"AWS::StackName\"}",
+                        statement.path("Condition").path("StringEquals").path("aws:ResourceTag/gpubox:stack").toString(),
+                        "only this stack's boxes");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ network defaults
+
+    @Test
+    void theExtraPortIsNeverOpenToTheWorldByDefault() {
+        JsonNode cidr = cfn.path("Parameters").path("ExtraOpenPortCidr");
+        assertEquals("", cidr.path("Default").asText(), "no default address range");
+        assertTrue(cfn.path("Parameters").toString().indexOf("0.0.0.0/0") < 0, "no parameter defaults to the world");
+        JsonNode rule = null;
+        for (JsonNode ingress : resources().path("GpuSecurityGroup").path("Properties").path("SecurityGroupIngress")) {
+            if (ingress.has("Fn::If")) {
+                rule = ingress.path("Fn::If").get(1);
+            }
+        }
+        assertNotNull(rule, "the extra port's rule");
+        assertEquals("[\"HasExtraOpenPortCidr\",{\"Ref\":\"ExtraOpenPortCidr\"},{\"Ref\":\"SshCidr\"}]",
+                rule.path("CidrIp").path("Fn::If").toString(), "empty means the SSH addresses, never the world");
+    }
+}
