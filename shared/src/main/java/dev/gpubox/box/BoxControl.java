@@ -3,8 +3,6 @@ package dev.gpubox.box;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Address;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressRequest;
@@ -86,7 +84,7 @@ public final class BoxControl {
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
-        notifyingFailure("start", before, () -> call("start the GPU box (" + box.instanceId() + ")",
+        notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
                 () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
         BoxStatus after = waitSeconds > 0 ? waitForRunning(Duration.ofSeconds(waitSeconds)) : status();
         String label = "GPU box is starting (" + after.instanceType() + ")";
@@ -117,7 +115,7 @@ public final class BoxControl {
             default:
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state + "; there is nothing to stop.");
         }
-        notifyingFailure("stop", before, () -> call("stop the GPU box (" + box.instanceId() + ")",
+        notifyingFailure("stop", before, () -> Ec2Calls.call("stop the GPU box (" + box.instanceId() + ")",
                 () -> ec2.stopInstances(StopInstancesRequest.builder().instanceIds(box.instanceId()).build())));
         BoxStatus after = status();
         return new ActionResult("stop_issued", true,
@@ -148,7 +146,7 @@ public final class BoxControl {
                     + " is attached to another instance (" + address.instanceId()
                     + "); call /eip?force=true to move it to the GPU box.");
         }
-        call("attach Elastic IP " + address.publicIp() + " to the GPU box",
+        Ec2Calls.call("attach Elastic IP " + address.publicIp() + " to the GPU box",
                 () -> ec2.associateAddress(AssociateAddressRequest.builder().allocationId(allocationId)
                         .instanceId(box.instanceId()).allowReassociation(force).build()));
         BoxStatus after = status();
@@ -170,14 +168,14 @@ public final class BoxControl {
             throw new BoxException(ErrorCode.WRONG_STATE,
                     "The GPU box is " + state + "; start it first, then snooze its nightly stop.");
         }
-        call("snooze the GPU box's nightly stop", () -> ec2.createTags(CreateTagsRequest.builder()
+        Ec2Calls.call("snooze the GPU box's nightly stop", () -> ec2.createTags(CreateTagsRequest.builder()
                 .resources(box.instanceId())
                 .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(end.toString()).build()).build()));
         BoxStatus after = status();
         Instant skipped = policy.nextStopAfter(box.launchTime());
-        String local = end.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        String local = ZoneTimes.clock(end, policy.zone());
         String message = skipped.isBefore(end)
-                ? "GPU box stays on until " + local + "; the " + skipped.atZone(policy.zone()).toLocalTime()
+                ? "GPU box stays on until " + local + "; the " + ZoneTimes.time(skipped, policy.zone())
                 + " stop skips it." : "GPU box will be stopped at " + local + ".";
         return new ActionResult("snoozed", false, message, after);
     }
@@ -190,7 +188,7 @@ public final class BoxControl {
             BoxStatus now = status(box);
             return new ActionResult("not_snoozed", false, "GPU box is not snoozed.", now);
         }
-        call("cancel the GPU box's snooze", () -> ec2.deleteTags(DeleteTagsRequest.builder()
+        Ec2Calls.call("cancel the GPU box's snooze", () -> ec2.deleteTags(DeleteTagsRequest.builder()
                 .resources(box.instanceId()).tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).build()).build()));
         BoxStatus after = status();
         String message;
@@ -198,7 +196,7 @@ public final class BoxControl {
             message = "Snooze cancelled.";
         } else if (after.nextAutomaticStop().isAfter(clock.instant())) {
             message = "Snooze cancelled; the box stops at "
-                    + after.nextAutomaticStop().atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId() + ".";
+                    + ZoneTimes.clock(after.nextAutomaticStop(), policy.zone()) + ".";
         } else {
             message = "Snooze cancelled; its nightly stop time has passed, so gpubox stops it within 5 minutes.";
         }
@@ -212,8 +210,7 @@ public final class BoxControl {
         } catch (BoxException e) {
             if (e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) {
                 notifier.publish("gpubox: " + action + " failed",
-                        "gpubox could not " + action + " GPU box " + (box.name() == null ? box.instanceId() : box.name())
-                                + " (" + box.instanceType() + "): " + e.getMessage());
+                        "gpubox could not " + action + " " + box.label() + ": " + e.getMessage());
             }
             throw e;
         }
@@ -231,7 +228,7 @@ public final class BoxControl {
 
     private Instance describeBox() {
         String id = config.requireInstanceId();
-        DescribeInstancesResponse response = call("look up the GPU box (" + id + ")",
+        DescribeInstancesResponse response = Ec2Calls.call("look up the GPU box (" + id + ")",
                 () -> ec2.describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build()));
         return response.reservations().stream()
                 .flatMap(r -> r.instances().stream())
@@ -242,7 +239,7 @@ public final class BoxControl {
     }
 
     private Address describeAddress(String allocationId) {
-        return call("look up the Elastic IP (" + allocationId + ")",
+        return Ec2Calls.call("look up the Elastic IP (" + allocationId + ")",
                 () -> ec2.describeAddresses(DescribeAddressesRequest.builder().allocationIds(allocationId).build()))
                 .addresses().stream()
                 .findFirst()
@@ -260,20 +257,14 @@ public final class BoxControl {
         String address = attached ? eip.publicIp() : box.publicIpAddress();
         String ssh = address == null ? null : sshLine(box.keyName(), address);
         StopPolicy policy = config.policy();
-        Instant snooze = launched == null ? null : activeSnooze(box, launched);
+        Instant snooze = launched == null ? null : BoxTags.activeSnooze(box);
         Instant nextStop = launched == null ? null : policy.deadline(launched, snooze);
         Pricing pricing = config.pricing();
-        return new BoxStatus(box.instanceId(), nameOf(box), box.instanceTypeAsString(), state,
+        return new BoxStatus(box.instanceId(), BoxTags.name(box), box.instanceTypeAsString(), state,
                 box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
                 snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
                 policy.zone());
-    }
-
-    /** The snooze end set during this run of the box, or null; a snooze from an earlier run is stale. */
-    static Instant activeSnooze(Instance box, Instant launched) {
-        Instant until = BoxTags.instant(box, BoxTags.SNOOZE_UNTIL);
-        return until != null && until.isAfter(launched) ? until : null;
     }
 
     private String sshLine(String keyName, String address) {
@@ -281,15 +272,4 @@ public final class BoxControl {
         return "ssh " + identity + config.sshUser() + "@" + address;
     }
 
-    static String nameOf(Instance box) {
-        return BoxTags.value(box, "Name");
-    }
-
-    static <T> T call(String action, Supplier<T> awsCall) {
-        try {
-            return awsCall.get();
-        } catch (SdkException e) {
-            throw AwsErrors.map(e, action);
-        }
-    }
 }

@@ -20,6 +20,20 @@ public final class BoxTags {
     private BoxTags() {
     }
 
+    /** The box's Name tag, or null. */
+    static String name(Instance box) {
+        return value(box, "Name");
+    }
+
+    /**
+     * The snooze end set during this run of the box, or null: a snooze from an earlier run is stale.
+     * Only meaningful while the box is running or pending (its launch time is this run's start).
+     */
+    static Instant activeSnooze(Instance box) {
+        Instant until = instant(box, SNOOZE_UNTIL);
+        return until != null && until.isAfter(box.launchTime()) ? until : null;
+    }
+
     static String value(Instance box, String key) {
         return box.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst().orElse(null);
     }

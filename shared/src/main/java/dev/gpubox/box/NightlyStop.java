@@ -69,7 +69,7 @@ public final class NightlyStop {
                 continue; // shutting-down or terminated: nothing to stop
             }
             Instant launched = box.launchTime();
-            Instant snooze = BoxControl.activeSnooze(box, launched);
+            Instant snooze = BoxTags.activeSnooze(box);
             Instant deadline = policy.deadline(launched, snooze);
             if (!now.plus(TOLERANCE).isBefore(deadline)) {
                 due.put(box.instanceId(), box);
@@ -118,11 +118,11 @@ public final class NightlyStop {
         if (skippedStop.isAfter(now.plus(TOLERANCE)) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
             return;
         }
-        String when = skippedStop.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        String when = ZoneTimes.clock(skippedStop, policy.zone());
         // Publish first, then record: a crash between the two repeats the notice rather than losing it.
         notifier.publish("gpubox: " + label(box) + " kept on (snoozed)",
                 "Tonight's " + when + " stop skipped " + label(box) + ": it is snoozed until "
-                        + snooze.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId()
+                        + ZoneTimes.clock(snooze, policy.zone())
                         + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
                         Duration.between(box.launchTime(), now)) + " so far.");
         tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString());
@@ -179,7 +179,7 @@ public final class NightlyStop {
                     .maxResults(1000)
                     .nextToken(token)
                     .build();
-            DescribeInstancesResponse page = BoxControl.call("list the boxes tagged " + config.managedTagKey() + "="
+            DescribeInstancesResponse page = Ec2Calls.call("list the boxes tagged " + config.managedTagKey() + "="
                     + config.managedTagValue(), () -> ec2.describeInstances(request));
             page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
             token = page.nextToken();
@@ -188,7 +188,6 @@ public final class NightlyStop {
     }
 
     private static String label(Instance box) {
-        String name = BoxControl.nameOf(box);
-        return "GPU box " + (name == null ? box.instanceId() : name) + " (" + box.instanceTypeAsString() + ")";
+        return BoxLabel.of(box);
     }
 }
