@@ -173,10 +173,18 @@ public final class BoxControl {
                 .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(end.toString()).build()).build()));
         BoxStatus after = status();
         Instant skipped = policy.nextStopAfter(box.launchTime());
+        Instant before = policy.deadline(box.launchTime(), BoxTags.activeSnooze(box));
         String local = ZoneTimes.clock(end, policy.zone());
-        String message = skipped.isBefore(end)
-                ? "GPU box stays on until " + local + "; the " + ZoneTimes.time(skipped, policy.zone())
-                + " stop skips it." : "GPU box will be stopped at " + local + ".";
+        String message;
+        if (end.isBefore(before)) {
+            message = "GPU box will now stop earlier, at " + local + " instead of "
+                    + ZoneTimes.clockWithDay(before, end, policy.zone()) + ".";
+        } else if (skipped.isBefore(end)) {
+            message = "GPU box stays on until " + local + "; the " + ZoneTimes.time(skipped, policy.zone())
+                    + " stop skips it.";
+        } else {
+            message = "GPU box will be stopped at " + local + ".";
+        }
         return new ActionResult("snoozed", false, message, after);
     }
 

@@ -28,8 +28,6 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 public final class NightlyStop {
     /** EC2 takes many ids per StopInstances; batches keep one bad id from failing a thousand boxes. */
     static final int STOP_BATCH_SIZE = 50;
-    /** A run scheduled for the deadline minute may start a few seconds early. */
-    static final Duration TOLERANCE = Duration.ofSeconds(60);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
 
@@ -71,7 +69,8 @@ public final class NightlyStop {
             Instant launched = box.launchTime();
             Instant snooze = BoxTags.activeSnooze(box);
             Instant deadline = policy.deadline(launched, snooze);
-            if (!now.plus(TOLERANCE).isBefore(deadline)) {
+            // Never early: a run a few seconds before the deadline leaves the box to the next sweep.
+            if (!now.isBefore(deadline)) {
                 due.put(box.instanceId(), box);
                 reasons.put(box.instanceId(), (snooze != null ? "snooze" : "schedule") + "@" + deadline);
             } else if (snooze != null) {
@@ -90,8 +89,7 @@ public final class NightlyStop {
             Map<String, BoxException> retryable = new LinkedHashMap<>();
             for (int i = 0; i < toStop.size(); i += STOP_BATCH_SIZE) {
                 List<String> batch = toStop.subList(i, Math.min(toStop.size(), i + STOP_BATCH_SIZE));
-                tagReasons(batch, reasons);
-                stopBatch(batch, stopped, failed, retryable);
+                stopBatch(batch, reasons, stopped, failed, retryable);
             }
             if (retryable.isEmpty()) {
                 break;
@@ -115,7 +113,7 @@ public final class NightlyStop {
     /** One notice per skipped scheduled stop: the stop's time is recorded on the box once noticed. */
     private void noticeSkipOnce(Instance box, Instant skippedStop, Instant snooze, Instant now, StopPolicy policy,
                                 Pricing pricing) {
-        if (skippedStop.isAfter(now.plus(TOLERANCE)) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
+        if (skippedStop.isAfter(now) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
             return;
         }
         String when = ZoneTimes.clock(skippedStop, policy.zone());
@@ -144,11 +142,15 @@ public final class NightlyStop {
         }
     }
 
-    private void stopBatch(List<String> batch, List<String> stopped, Map<String, String> failed,
-                           Map<String, BoxException> retryable) {
+    private void stopBatch(List<String> batch, Map<String, String> reasons, List<String> stopped,
+                           Map<String, String> failed, Map<String, BoxException> retryable) {
         try {
             ec2.stopInstances(StopInstancesRequest.builder().instanceIds(batch).build());
             stopped.addAll(batch);
+            // Only a stop that happened gets a reason: a failed attempt followed by a manual stop must not
+            // be announced as the nightly stop. The box takes tens of seconds to reach "stopped", so the
+            // tag is there when the stopped event's notice reads it.
+            tagReasons(batch, reasons);
             return;
         } catch (SdkException batchFailure) {
             if (batch.size() == 1) {
@@ -163,7 +165,7 @@ public final class NightlyStop {
         }
         // One bad box fails the whole call; retry one by one so the rest still stop tonight.
         for (String id : batch) {
-            stopBatch(List.of(id), stopped, failed, retryable);
+            stopBatch(List.of(id), reasons, stopped, failed, retryable);
         }
     }
 
