@@ -73,7 +73,11 @@ public final class BoxControl {
             case "running":
                 return new ActionResult("already_running", false, before.summary(), before);
             case "pending":
-                return new ActionResult("already_starting", false, before.summary(), before);
+                if (waitSeconds == 0) {
+                    return new ActionResult("already_starting", false, before.summary(), before);
+                }
+                BoxStatus started = waitWhilePending(Duration.ofSeconds(waitSeconds), before);
+                return new ActionResult("already_starting", false, started.summary(), started);
             case "stopping":
                 throw new BoxException(ErrorCode.WRONG_STATE,
                         "The GPU box is still stopping; start it again in about a minute.", null,
@@ -86,7 +90,7 @@ public final class BoxControl {
         }
         notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
                 () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
-        BoxStatus after = waitSeconds > 0 ? waitForRunning(Duration.ofSeconds(waitSeconds)) : status();
+        BoxStatus after = waitSeconds > 0 ? waitWhilePending(Duration.ofSeconds(waitSeconds), before) : status();
         String label = "GPU box is starting (" + after.instanceType() + ")";
         String message = switch (after.state()) {
             case "running" -> "GPU box is running (" + after.instanceType() + ") at " + after.address() + ".";
@@ -224,14 +228,28 @@ public final class BoxControl {
         }
     }
 
-    private BoxStatus waitForRunning(Duration budget) {
+    /**
+     * Polls until the box leaves {@code pending} or the budget is spent. EC2 may accept a start and then
+     * fall back to {@code stopped} (state reason {@code Server.InsufficientInstanceCapacity}): that ends
+     * the wait at once as the same capacity failure an immediate refusal gives. Its notice comes from
+     * EC2's stopped event ({@link StateChangeNotices}), exactly once, whether or not anyone waited.
+     */
+    private BoxStatus waitWhilePending(Duration budget, BoxStatus before) {
         Instant deadline = clock.instant().plus(budget);
-        BoxStatus now = status();
-        while (!now.state().equals("running") && clock.instant().plus(POLL_INTERVAL).isBefore(deadline.plusMillis(1))) {
+        Instance box = describeBox();
+        while (box.state().nameAsString().equals("pending")
+                && clock.instant().plus(POLL_INTERVAL).isBefore(deadline.plusMillis(1))) {
             sleeper.sleep(POLL_INTERVAL);
-            now = status();
+            box = describeBox();
         }
-        return now;
+        String reason = box.stateReason() == null ? null : box.stateReason().code();
+        if (box.state().nameAsString().equals("stopped") && reason != null && reason.startsWith("Server.")) {
+            throw new BoxException(ErrorCode.INSUFFICIENT_CAPACITY, "EC2 accepted the start of " + before.label()
+                    + " but could not run it, so it is stopped again (" + box.stateReason().message()
+                    + "). Nothing is billed for the attempt; try again in a few minutes.",
+                    null, AwsErrors.CAPACITY_RETRY_SECONDS, null);
+        }
+        return status(box);
     }
 
     private Instance describeBox() {

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class Ec2State {
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8}(?:[0-9a-f]{9})?");
+    static final String INSUFFICIENT_CAPACITY =
+            "Server.InsufficientInstanceCapacity: Insufficient capacity to satisfy the request.";
     private static final Pattern ALLOCATION_ID = Pattern.compile("eipalloc-[0-9a-f]{8,17}");
 
     private final Clock clock;
@@ -27,6 +29,8 @@ public final class Ec2State {
     private final Map<String, SimAddress> addresses = new LinkedHashMap<>();
     /** Transitions to running or stopped, as EC2 reports them to EventBridge; see {@link #drainEvents()}. */
     private final List<StateEvent> events = new ArrayList<>();
+    /** How many of the next starts EC2 accepts and then abandons for lack of capacity. */
+    private int startsToFail;
     private long serial = 0x1000;
     private int nextEphemeralHost = 1;
     private int nextElasticHost = 10;
@@ -53,6 +57,15 @@ public final class Ec2State {
         }
         instances.put(id, box);
         return id;
+    }
+
+    /**
+     * The next {@code n} accepted starts go {@code pending}, then fall back to {@code stopped} with state
+     * reason {@code Server.InsufficientInstanceCapacity}, as EC2 does when capacity runs out after the
+     * StartInstances call succeeded.
+     */
+    public synchronized void failNextStarts(int n) {
+        startsToFail = n;
     }
 
     // ------------------------------------------------------------------ instances
@@ -87,6 +100,10 @@ public final class Ec2State {
             box.transitionAt = clock.instant().plus(startDelay);
             box.launchTime = clock.instant();
             box.stateReason = null;
+            box.startFails = startsToFail > 0;
+            if (box.startFails) {
+                startsToFail--;
+            }
             // EC2 hands out a fresh public address on every start; an Elastic IP is kept instead.
             box.ephemeralIp = addressOf(box.id) == null ? nextEphemeralIp() : null;
         });
@@ -272,7 +289,12 @@ public final class Ec2State {
         }
         Instant at = box.transitionAt;
         box.transitionAt = null;
-        if (box.state.equals("pending")) {
+        if (box.state.equals("pending") && box.startFails) {
+            box.startFails = false;
+            box.state = "stopped";
+            box.ephemeralIp = null;
+            box.stateReason = INSUFFICIENT_CAPACITY;
+        } else if (box.state.equals("pending")) {
             box.state = "running";
         } else if (box.state.equals("stopping")) {
             box.state = "stopped";
