@@ -44,7 +44,12 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     }
 
     public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        this.nightlyStop = new NightlyStop(ec2, config, notifier, Clock.systemUTC(), Sleeper.REAL);
+        this(ec2, config, notifier, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    /** With a clock and sleeper of the caller's: the simulated month, and local mode's "nightly stop now". */
+    public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
+        this.nightlyStop = new NightlyStop(ec2, config, notifier, clock, sleeper);
     }
 
     @Override

@@ -38,6 +38,8 @@ public final class LocalMode {
               --shutdown-time HH:MM the nightly stop (default 20:00)
               --timezone ZONE       its time zone (default Asia/Shanghai)
               --max-snooze-hours N  the longest snooze (default 12)
+              --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
+                                    0: at the next nightly stop)
               --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with CODE, e.g.
                                     StartInstances=InsufficientInstanceCapacityx3, *=RequestLimitExceeded
               --start-fails N       simulator: the next N starts go pending, then back to stopped
@@ -210,6 +212,7 @@ public final class LocalMode {
         String shutdownTime;
         String timezone;
         String maxSnoozeHours;
+        String lateStartHours;
         boolean aws;
         boolean help;
         String endpoint;
@@ -235,6 +238,7 @@ public final class LocalMode {
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
                     case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
+                    case "--late-start-hours" -> o.lateStartHours = value(args, ++i, arg);
                     case "--start-fails" -> o.startFails = number(arg, value(args, ++i, arg), 0, 1000);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
@@ -248,14 +252,14 @@ public final class LocalMode {
             try {
                 new BoxConfig(null, null, null, null, "ubuntu", o.settings()).policy();
             } catch (BoxException bad) {
-                throw new IllegalArgumentException("--shutdown-time, --timezone or --max-snooze-hours is not valid: "
+                throw new IllegalArgumentException("--shutdown-time, --timezone, --max-snooze-hours or --late-start-hours is not valid: "
                         + bad.getMessage());
             }
             return o;
         }
 
         BoxConfig.Settings settings() {
-            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null);
+            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours);
         }
 
         BoxConfig boxFromFlagsOrEnvironment() {

@@ -51,11 +51,4 @@ class StartFallsBackWireTest {
             assertEquals("running", control.start(25).box().state());
         }
     }
-
-    @Test
-    void theLocalModeFlagSetsHowManyStartsFail() {
-        assertEquals(2, LocalMode.Options.parse(new String[] {"--start-fails", "2"}).startFails);
-        assertThrows(IllegalArgumentException.class,
-                () -> LocalMode.Options.parse(new String[] {"--start-fails", "1", "--aws"}));
-    }
 }

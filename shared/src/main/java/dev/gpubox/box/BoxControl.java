@@ -97,7 +97,7 @@ public final class BoxControl {
             default -> after.address() != null ? label + "; it will be at " + after.address() + "."
                     : label + "; it gets a new public IP, ask /status in a minute.";
         };
-        return new ActionResult("start_issued", true, message, after);
+        return new ActionResult("start_issued", true, message + whenItStops(after), after);
     }
 
     /** Stops the box if it is running. Idempotent: a stopped or stopping box is left alone. */
@@ -176,7 +176,7 @@ public final class BoxControl {
                 .resources(box.instanceId())
                 .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(end.toString()).build()).build()));
         BoxStatus after = status();
-        Instant skipped = policy.nextStopAfter(box.launchTime());
+        Instant skipped = policy.deadline(box.launchTime(), null);
         Instant before = policy.deadline(box.launchTime(), BoxTags.activeSnooze(box));
         String local = ZoneTimes.clock(end, policy.zone());
         String message;
@@ -213,6 +213,19 @@ public final class BoxControl {
             message = "Snooze cancelled; its nightly stop time has passed, so gpubox stops it within 5 minutes.";
         }
         return new ActionResult("snooze_cancelled", false, message, after);
+    }
+
+    /** " It stops at 01:14 Asia/Shanghai (4 h after a start past the nightly stop)." or "" */
+    private String whenItStops(BoxStatus box) {
+        if (box.nextAutomaticStop() == null) {
+            return "";
+        }
+        StopPolicy policy = config.policy();
+        boolean late = box.snoozedUntil() == null && policy.isLateStart(box.launchTime())
+                && box.nextAutomaticStop().isBefore(policy.nextStopAfter(box.launchTime()));
+        return " It stops at " + ZoneTimes.clockWithDay(box.nextAutomaticStop(), clock.instant(), policy.zone())
+                + (late ? " (" + Durations.human(policy.lateStart()) + " after a start past the nightly stop)" : "")
+                + ".";
     }
 
     /** A start or stop that AWS refused is also sent as a notice; a wrong state or bad input is not. */

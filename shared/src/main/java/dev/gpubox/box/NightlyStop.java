@@ -72,10 +72,10 @@ public final class NightlyStop {
             // Never early: a run a few seconds before the deadline leaves the box to the next sweep.
             if (!now.isBefore(deadline)) {
                 due.put(box.instanceId(), box);
-                reasons.put(box.instanceId(), (snooze != null ? "snooze" : "schedule") + "@" + deadline);
+                reasons.put(box.instanceId(), reason(policy, launched, snooze, deadline) + "@" + deadline);
             } else if (snooze != null) {
                 skipped.put(box.instanceId(), "snoozed until " + snooze);
-                noticeSkipOnce(box, policy.nextStopAfter(launched), snooze, now, policy, pricing);
+                noticeSkipOnce(box, policy.deadline(launched, null), snooze, now, policy, pricing);
             } else {
                 skipped.put(box.instanceId(), "not due until " + deadline);
             }
@@ -110,6 +110,14 @@ public final class NightlyStop {
         return new SweepReport(stopped, alreadyStopped, skipped, failed);
     }
 
+    /** What the stopped-notice will say stopped the box: "snooze", "late-start" or "schedule". */
+    static String reason(StopPolicy policy, Instant launched, Instant snooze, Instant deadline) {
+        if (snooze != null) {
+            return "snooze";
+        }
+        return deadline.isBefore(policy.nextStopAfter(launched)) ? "late-start" : "schedule";
+    }
+
     /** One notice per skipped scheduled stop: the stop's time is recorded on the box once noticed. */
     private void noticeSkipOnce(Instance box, Instant skippedStop, Instant snooze, Instant now, StopPolicy policy,
                                 Pricing pricing) {
@@ -119,7 +127,7 @@ public final class NightlyStop {
         String when = ZoneTimes.clock(skippedStop, policy.zone());
         // Publish first, then record: a crash between the two repeats the notice rather than losing it.
         notifier.publish("gpubox: " + label(box) + " kept on (snoozed)",
-                "Tonight's " + when + " stop skipped " + label(box) + ": it is snoozed until "
+                (policy.isLateStart(box.launchTime()) ? "The " : "Tonight's ") + when + " stop skipped " + label(box) + ": it is snoozed until "
                         + ZoneTimes.clock(snooze, policy.zone())
                         + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
                         Duration.between(box.launchTime(), now)) + " so far.");

@@ -62,6 +62,9 @@ public final class StateChangeNotices {
         return switch (reason) {
             case "schedule" -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
             case "snooze" -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
+            case "late-start" -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
+                    + " such a start may run " + Durations.human(policy.lateStart()) + " (LateStartHours). It ran "
+                    + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };
     }
