@@ -30,6 +30,7 @@ public final class NightlyStop {
     static final int STOP_BATCH_SIZE = 50;
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+    static final Duration REMINDER_INTERVAL = Duration.ofHours(1);
 
     private final Ec2Client ec2;
     private final BoxConfig config;
@@ -57,6 +58,7 @@ public final class NightlyStop {
         Map<String, String> skipped = new LinkedHashMap<>();
         Map<String, Instance> due = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
+        Map<String, Instant> deadlines = new LinkedHashMap<>();
         for (Instance box : managedBoxes()) {
             String state = box.state().nameAsString();
             if (state.equals("stopped") || state.equals("stopping")) {
@@ -72,6 +74,7 @@ public final class NightlyStop {
             // Never early: a run a few seconds before the deadline leaves the box to the next sweep.
             if (!now.isBefore(deadline)) {
                 due.put(box.instanceId(), box);
+                deadlines.put(box.instanceId(), deadline);
                 reasons.put(box.instanceId(), reason(policy, launched, snooze, deadline) + "@" + deadline);
             } else if (snooze != null) {
                 skipped.put(box.instanceId(), "snoozed until " + snooze);
@@ -102,12 +105,32 @@ public final class NightlyStop {
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             toStop = new ArrayList<>(retryable.keySet());
         }
-        failed.forEach((id, why) -> notifier.publish("gpubox: could not stop " + label(due.get(id)),
-                "gpubox could not stop " + label(due.get(id)) + ": " + why + " It is still running ("
-                        + pricing.uptimeAndCost(due.get(id).instanceTypeAsString(),
-                        Duration.between(due.get(id).launchTime(), clock.instant()))
-                        + " so far). The nightly stop will try again; stop it yourself if it must be off now."));
+        failed.forEach((id, why) -> noticeFailure(due.get(id), deadlines.get(id), why, pricing));
         return new SweepReport(stopped, alreadyStopped, skipped, failed);
+    }
+
+    /**
+     * One notice per box per deadline (a night's stop, a snooze end), then a reminder at most every
+     * {@link #REMINDER_INTERVAL} while it keeps failing: the sweep runs every five minutes and Lambda
+     * retries each failed run twice, which would otherwise send dozens an hour.
+     */
+    private void noticeFailure(Instance box, Instant deadline, String why, Pricing pricing) {
+        Instant now = clock.instant();
+        BoxTags.FailureNoticed last = BoxTags.failureNoticed(box);
+        boolean sameProblem = last != null && last.deadline().equals(deadline);
+        if (sameProblem && now.isBefore(last.at().plus(REMINDER_INTERVAL))) {
+            System.out.println("gpubox: " + box.instanceId() + " still not stopped; noticed at " + last.at()
+                    + ", next reminder after " + last.at().plus(REMINDER_INTERVAL));
+            return;
+        }
+        String still = pricing.uptimeAndCost(box.instanceTypeAsString(), Duration.between(box.launchTime(), now));
+        notifier.publish("gpubox: " + (sameProblem ? "still " : "") + "could not stop " + label(box),
+                "gpubox " + (sameProblem ? "still " : "") + "could not stop " + label(box) + ": " + why
+                        + " It is still running (" + still + " so far). gpubox keeps trying every five minutes"
+                        + " and reminds you hourly; stop it yourself if it must be off now.");
+        // Publish first, then record: a crash between the two repeats the notice rather than losing it.
+        tag(List.of(box.instanceId()), BoxTags.STOP_FAILED_NOTICED,
+                new BoxTags.FailureNoticed(deadline, now).tagValue());
     }
 
     /** What the stopped-notice will say stopped the box: "snooze", "late-start" or "schedule". */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.BoxTags;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,5 +24,30 @@ class MoneySafetySecondPassIT {
         assertEquals("LateStartHours", Template.TREE.path("Globals").path("Function").path("Environment")
                 .path("Variables").path(BoxConfig.LATE_START_HOURS).path("Ref").asText(),
                 "the variable BoxConfig reads is set from the parameter");
+    }
+
+    @Test
+    void theDeadLetterAlarmCountsArrivalsSoItFiresForEveryLaterFailureToo() {
+        JsonNode p = Template.resource("StopFailuresQueueAlarm").path("Properties");
+        assertEquals("AWS/SQS", p.path("Namespace").asText());
+        assertEquals("NumberOfMessagesSent", p.path("MetricName").asText(),
+                "messages arriving, not ApproximateNumberOfMessagesVisible (present), which stays in ALARM");
+        assertEquals("Sum", p.path("Statistic").asText());
+        assertEquals(1, p.path("Threshold").asInt());
+        assertEquals("notBreaching", p.path("TreatMissingData").asText(), "back to OK once nothing arrives");
+    }
+
+    @Test
+    void theStopFunctionMayWriteTheFailedStopNoticeTag() {
+        List<String> keys = new ArrayList<>();
+        Template.resource("ScheduledStopFunction").path("Properties").path("Policies").forEach(policy ->
+                policy.path("Statement").forEach(statement -> {
+                    if (statement.path("Action").asText().equals("ec2:CreateTags")) {
+                        statement.path("Condition").path("ForAllValues:StringEquals").path("aws:TagKeys")
+                                .forEach(k -> keys.add(k.asText()));
+                    }
+                }));
+        assertTrue(keys.contains(BoxTags.STOP_FAILED_NOTICED), "IAM allows the dedup tag: " + keys);
+        assertTrue(keys.contains(BoxTags.STOP_REASON) && keys.contains(BoxTags.SKIP_NOTICED), keys.toString());
     }
 }
