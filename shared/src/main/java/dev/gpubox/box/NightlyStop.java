@@ -37,6 +37,10 @@ public final class NightlyStop {
     private final Notifier notifier;
     private final Clock clock;
     private final Sleeper sleeper;
+    /** This run's time; a NightlyStop serves one run at a time (Lambda runs one invocation per container). */
+    private TimeBudget time = null;
+    /** When this container last sent the "could not list the boxes" notice; reminders at most hourly. */
+    private Instant listingNoticedAt = Instant.MIN;
 
     public NightlyStop(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
         this.ec2 = ec2;
@@ -52,14 +56,20 @@ public final class NightlyStop {
         StopPolicy policy = config.policy();
         Pricing pricing = config.pricing();
         Instant now = clock.instant();
-        Instant giveUpAt = now.plus(budget);
+        time = new TimeBudget(clock, budget);
 
         List<String> alreadyStopped = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         Map<String, Instance> due = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
         Map<String, Instant> deadlines = new LinkedHashMap<>();
-        for (Instance box : managedBoxes()) {
+        List<Instance> boxes;
+        try {
+            boxes = managedBoxes();
+        } catch (BoxException e) {
+            return listingFailed(e);
+        }
+        for (Instance box : boxes) {
             String state = box.state().nameAsString();
             if (state.equals("stopped") || state.equals("stopping")) {
                 alreadyStopped.add(box.instanceId());
@@ -97,7 +107,7 @@ public final class NightlyStop {
             if (retryable.isEmpty()) {
                 break;
             }
-            if (!clock.instant().plus(backoff).isBefore(giveUpAt)) {
+            if (!time.allows(backoff)) {
                 retryable.forEach((id, e) -> failed.put(id, e.getMessage()));
                 break;
             }
@@ -133,6 +143,22 @@ public final class NightlyStop {
                 new BoxTags.FailureNoticed(deadline, now).tagValue());
     }
 
+    /**
+     * EC2 could not even list the boxes (down, hung, denied): no box can be checked, so the run fails with a
+     * summary and a notice — at most hourly from this container; the function-errors alarm covers the rest.
+     */
+    private SweepReport listingFailed(BoxException e) {
+        String what = "boxes tagged " + config.managedTagKey() + "=" + config.managedTagValue();
+        Instant now = clock.instant();
+        if (!now.isBefore(listingNoticedAt.plus(REMINDER_INTERVAL))) {
+            listingNoticedAt = now;
+            notifier.publish("gpubox: the nightly stop could not check the boxes",
+                    "gpubox could not check whether any box is due to stop: " + e.getMessage()
+                            + " It tries again every five minutes; stop a box yourself if it must be off now.");
+        }
+        return new SweepReport(List.of(), List.of(), Map.of(), Map.of(what, e.getMessage()));
+    }
+
     /** What the stopped-notice will say stopped the box: "snooze", "late-start" or "schedule". */
     static String reason(StopPolicy policy, Instant launched, Instant snooze, Instant deadline) {
         if (snooze != null) {
@@ -166,7 +192,7 @@ public final class NightlyStop {
     /** Best effort: the reason only words the notice; stopping the box matters more than tagging it. */
     private void tag(List<String> ids, String key, String value) {
         try {
-            ec2.createTags(CreateTagsRequest.builder().resources(ids)
+            ec2.createTags(CreateTagsRequest.builder().overrideConfiguration(time.overrides()).resources(ids)
                     .tags(Tag.builder().key(key).value(value).build()).build());
         } catch (SdkException e) {
             System.out.println("gpubox: could not tag " + ids.size() + " box(es) " + key + ": " + e.getMessage());
@@ -176,7 +202,8 @@ public final class NightlyStop {
     private void stopBatch(List<String> batch, Map<String, String> reasons, List<String> stopped,
                            Map<String, String> failed, Map<String, BoxException> retryable) {
         try {
-            ec2.stopInstances(StopInstancesRequest.builder().instanceIds(batch).build());
+            ec2.stopInstances(StopInstancesRequest.builder().overrideConfiguration(time.overrides())
+                    .instanceIds(batch).build());
             stopped.addAll(batch);
             // Only a stop that happened gets a reason: a failed attempt followed by a manual stop must not
             // be announced as the nightly stop. The box takes tens of seconds to reach "stopped", so the
@@ -213,7 +240,8 @@ public final class NightlyStop {
                     .nextToken(token)
                     .build();
             DescribeInstancesResponse page = Ec2Calls.call("list the boxes tagged " + config.managedTagKey() + "="
-                    + config.managedTagValue(), () -> ec2.describeInstances(request));
+                    + config.managedTagValue(), () -> ec2.describeInstances(
+                            request.toBuilder().overrideConfiguration(time.overrides()).build()));
             page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
             token = page.nextToken();
         } while (token != null && !token.isEmpty());

@@ -85,8 +85,8 @@ class LateStartTest {
         SweepReport report = new NightlyStop(ec2, config(), Notifier.NONE, time, time).run(Duration.ofSeconds(30));
 
         assertEquals(List.of(BOX_ID), report.stopped(), "not left running until tomorrow's 20:00");
-        verify(ec2).createTags(CreateTagsRequest.builder().resources(BOX_ID)
-                .tags(tag(BoxTags.STOP_REASON, "late-start@2026-11-29T17:14:00Z")).build());
+        verify(ec2).createTags(Ec2Fixtures.sdkFields(CreateTagsRequest.builder().resources(BOX_ID)
+                .tags(tag(BoxTags.STOP_REASON, "late-start@2026-11-29T17:14:00Z")).build()));
 
         Ec2Client notices = mock(Ec2Client.class);
         when(notices.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(

@@ -69,8 +69,8 @@ class NoticesTellTheTruthTest {
 
         new NightlyStop(ec2, config(), Notifier.NONE, time, time).run(Duration.ofSeconds(30));
 
-        verify(ec2).createTags(CreateTagsRequest.builder().resources(BOX_ID)
-                .tags(tag(BoxTags.STOP_REASON, "schedule@" + NOW)).build());
+        verify(ec2).createTags(Ec2Fixtures.sdkFields(CreateTagsRequest.builder().resources(BOX_ID)
+                .tags(tag(BoxTags.STOP_REASON, "schedule@" + NOW)).build()));
     }
 
     @Test

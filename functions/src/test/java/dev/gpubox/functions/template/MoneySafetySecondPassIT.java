@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxTags;
+import dev.gpubox.functions.ScheduledStopHandler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,5 +51,17 @@ class MoneySafetySecondPassIT {
                 }));
         assertTrue(keys.contains(BoxTags.STOP_FAILED_NOTICED), "IAM allows the dedup tag: " + keys);
         assertTrue(keys.contains(BoxTags.STOP_REASON) && keys.contains(BoxTags.SKIP_NOTICED), keys.toString());
+    }
+
+    @Test
+    void theStopsBudgetFitsInsideTheFunctionsTimeoutWithRoomForItsNoticesAndSummary() {
+        int timeoutSeconds = Template.functionProperty("ScheduledStopFunction", "Timeout").asInt();
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        Duration budget = ScheduledStopHandler.budgetFor(timeout.toMillis());
+        assertTrue(budget.compareTo(Duration.ofSeconds(60)) >= 0,
+                "a budget of " + budget + " leaves room for the retries of a night's stop");
+        assertTrue(timeout.minus(budget).compareTo(Duration.ofSeconds(10)) >= 0,
+                "after the budget, " + timeout.minus(budget) + " for the failure notices and the summary");
+        assertTrue(budget.compareTo(timeout) < 0);
     }
 }
