@@ -256,6 +256,7 @@ class WireLifecycleTest {
         // 1,001 tagged boxes at 1,000 a page: two describes; 1,000 running in batches of 50: twenty stops.
         assertEquals(2, local.sim.calls("DescribeInstances"));
         assertEquals(20, local.sim.calls("StopInstances"));
+        assertEquals(20, local.sim.calls("CreateTags"), "one stop-reason tag per batch of stopped boxes");
         assertEquals(1, local.sim.state().count("running"), "the other stack's box is left alone");
         assertNotEquals("running", local.sim.state().stateOf(fleet.get(999)));
     }

@@ -79,6 +79,11 @@ public final class Ec2Simulator implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Every request that arrived, of any action. */
+    public int totalCalls() {
+        return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     public void resetCalls() {
         calls.clear();
     }

@@ -31,6 +31,8 @@ public final class Ec2State {
     private final List<StateEvent> events = new ArrayList<>();
     /** How many of the next starts EC2 accepts and then abandons for lack of capacity. */
     private int startsToFail;
+    /** When set, pages come back short at random, as real EC2's may; see {@link #shortPages(long)}. */
+    private java.util.Random shortPages;
     private long serial = 0x1000;
     private int nextEphemeralHost = 1;
     private int nextElasticHost = 10;
@@ -66,6 +68,15 @@ public final class Ec2State {
      */
     public synchronized void failNextStarts(int n) {
         startsToFail = n;
+    }
+
+    /**
+     * From now on a paged Describe (one with {@code MaxResults}) returns, at random from {@code seed}, from
+     * none to a quarter of {@code MaxResults} items, with a {@code NextToken} while more remain: real EC2
+     * may return fewer results than asked for, and a caller must follow the token, not count the items.
+     */
+    public synchronized void shortPages(long seed) {
+        shortPages = new java.util.Random(seed);
     }
 
     // ------------------------------------------------------------------ instances
@@ -411,7 +422,7 @@ public final class Ec2State {
         return true;
     }
 
-    private static <T> Views.Page<T> page(List<T> all, Integer maxResults, String nextToken) {
+    private <T> Views.Page<T> page(List<T> all, Integer maxResults, String nextToken) {
         int from = 0;
         if (nextToken != null && !nextToken.isEmpty()) {
             try {
@@ -421,6 +432,9 @@ public final class Ec2State {
             }
         }
         int size = maxResults == null ? all.size() : maxResults;
+        if (maxResults != null && shortPages != null) {
+            size = shortPages.nextInt(maxResults / 4 + 1);
+        }
         int to = Math.min(all.size(), from + size);
         String next = to < all.size()
                 ? java.util.Base64.getUrlEncoder().encodeToString(Integer.toString(to).getBytes()) : null;
