@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.functions.ScheduledStopHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -62,30 +59,6 @@ class HungEc2Test {
         }
     }
 
-    /** A Lambda context whose remaining time runs down from {@code timeout}, logging to a list. */
-    static Context lambdaContext(Duration timeout, List<String> log) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        LambdaLogger logger = new LambdaLogger() {
-            @Override
-            public void log(String message) {
-                log.add(message);
-            }
-
-            @Override
-            public void log(byte[] message) {
-                log.add(new String(message, StandardCharsets.UTF_8));
-            }
-        };
-        return (Context) Proxy.newProxyInstance(Context.class.getClassLoader(), new Class<?>[] {Context.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getRemainingTimeInMillis" -> (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-                    case "getLogger" -> logger;
-                    case "getFunctionName" -> "ScheduledStopFunction";
-                    case "toString" -> "test context";
-                    default -> null;
-                });
-    }
-
     @Test
     void aRunAgainstAHungEndpointEndsInsideItsBudgetWithItsNoticeAndSummary() throws Exception {
         Duration lambdaTimeout = ScheduledStopHandler.MARGIN.plusSeconds(5); // a 5 s budget
@@ -99,7 +72,7 @@ class HungEc2Test {
 
             assertThrows(RuntimeException.class, () -> handler.handleRequest(
                     new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out,
-                    lambdaContext(lambdaTimeout, log)), "a run that could not check the boxes fails, for the retries and alarms");
+                    LambdaContexts.invocation(java.time.Clock.systemUTC(), lambdaTimeout, log)), "a run that could not check the boxes fails, for the retries and alarms");
 
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             assertTrue(took.compareTo(Duration.ofSeconds(5).plusMillis(1500)) < 0,

@@ -27,7 +27,7 @@ public final class Ec2State {
     private final Duration stopDelay;
     private final Map<String, SimInstance> instances = new LinkedHashMap<>();
     private final Map<String, SimAddress> addresses = new LinkedHashMap<>();
-    /** Transitions to running or stopped, as EC2 reports them to EventBridge; see {@link #drainEvents()}. */
+    /** Transitions to stopping, running or stopped, as EC2 reports them to EventBridge; see {@link #drainEvents()}. */
     private final List<StateEvent> events = new ArrayList<>();
     /** How many of the next starts EC2 accepts and then abandons for lack of capacity. */
     private int startsToFail;
@@ -124,6 +124,8 @@ public final class Ec2State {
         return transition(ids, "stopped", List.of("running", "stopping", "stopped"), "running", box -> {
             box.state = "stopping";
             box.transitionAt = clock.instant().plus(stopDelay);
+            // EC2 reports "stopping" too: the moment a stop took effect, which tests hold to the deadline.
+            events.add(new StateEvent(box.id, "stopping", clock.instant()));
             box.stateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
         });
     }
