@@ -221,8 +221,7 @@ public final class BoxControl {
             return "";
         }
         StopPolicy policy = config.policy();
-        boolean late = box.snoozedUntil() == null && policy.isLateStart(box.launchTime())
-                && box.nextAutomaticStop().isBefore(policy.nextStopAfter(box.launchTime()));
+        boolean late = box.snoozedUntil() == null && policy.stopsByLateStart(box.launchTime());
         return " It stops at " + ZoneTimes.clockWithDay(box.nextAutomaticStop(), clock.instant(), policy.zone())
                 + (late ? " (" + Durations.human(policy.lateStart()) + " after a start past the nightly stop)" : "")
                 + ".";

@@ -85,7 +85,7 @@ public final class NightlyStop {
             if (!now.isBefore(deadline)) {
                 due.put(box.instanceId(), box);
                 deadlines.put(box.instanceId(), deadline);
-                reasons.put(box.instanceId(), reason(policy, launched, snooze, deadline) + "@" + deadline);
+                reasons.put(box.instanceId(), reason(policy, launched, snooze) + "@" + deadline);
             } else if (snooze != null) {
                 skipped.put(box.instanceId(), "snoozed until " + snooze);
                 noticeSkipOnce(box, policy.deadline(launched, null), snooze, now, policy, pricing);
@@ -160,11 +160,11 @@ public final class NightlyStop {
     }
 
     /** What the stopped-notice will say stopped the box: "snooze", "late-start" or "schedule". */
-    static String reason(StopPolicy policy, Instant launched, Instant snooze, Instant deadline) {
+    static String reason(StopPolicy policy, Instant launched, Instant snooze) {
         if (snooze != null) {
             return "snooze";
         }
-        return deadline.isBefore(policy.nextStopAfter(launched)) ? "late-start" : "schedule";
+        return policy.stopsByLateStart(launched) ? "late-start" : "schedule";
     }
 
     /** One notice per skipped scheduled stop: the stop's time is recorded on the box once noticed. */

@@ -95,6 +95,11 @@ public record StopPolicy(LocalTime shutdownTime, ZoneId zone, Duration maxSnooze
         return late.isBefore(scheduled) ? late : scheduled;
     }
 
+    /** True when, unsnoozed, the box stops by its late-start allowance rather than at a scheduled stop. */
+    public boolean stopsByLateStart(Instant launched) {
+        return isLateStart(launched) && deadline(launched, null).isBefore(nextStopAfter(launched));
+    }
+
     /** True when the box started at or after its day's scheduled stop and late starts have an allowance. */
     public boolean isLateStart(Instant launched) {
         return lateStart.isPositive() && !launched.isBefore(stopOn(launched.atZone(zone).toLocalDate()));
