@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  */
 public final class ScheduledStopHandler implements RequestStreamHandler {
     /** Time kept back from the Lambda timeout for the last calls and the reply. */
-    static final Duration MARGIN = Duration.ofSeconds(15);
+    public static final Duration MARGIN = Duration.ofSeconds(15);
     static final Duration BUDGET_WITHOUT_CONTEXT = Duration.ofSeconds(60);
 
     private final NightlyStop nightlyStop;
@@ -44,15 +44,28 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     }
 
     public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        this.nightlyStop = new NightlyStop(ec2, config, notifier, Clock.systemUTC(), Sleeper.REAL);
+        this(ec2, config, notifier, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    /** With a clock and sleeper of the caller's: the simulated month, and local mode's "nightly stop now". */
+    public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
+        this.nightlyStop = new NightlyStop(ec2, config, notifier, clock, sleeper);
+    }
+
+    /**
+     * How long a run may keep calling EC2: the invocation's remaining time less {@link #MARGIN}, which is
+     * kept for the failure notices and the summary. Every EC2 call's timeout is cut to what is left of it.
+     */
+    public static Duration budgetFor(long remainingMillis) {
+        Duration budget = Duration.ofMillis(remainingMillis).minus(MARGIN);
+        return budget.isNegative() ? Duration.ZERO : budget;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Payloads.requireScheduleEvent(input.readAllBytes());
-        Duration budget = context == null ? BUDGET_WITHOUT_CONTEXT
-                : Duration.ofMillis(context.getRemainingTimeInMillis()).minus(MARGIN);
-        SweepReport report = nightlyStop.run(budget.isNegative() ? Duration.ZERO : budget);
+        Duration budget = context == null ? BUDGET_WITHOUT_CONTEXT : budgetFor(context.getRemainingTimeInMillis());
+        SweepReport report = nightlyStop.run(budget);
         Log.line(context, report.summary());
         output.write(Replies.JSON.writeValueAsBytes(report));
         if (report.hasFailures()) {

@@ -13,6 +13,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gpubox.box.Ec2Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ class ScheduledStopHandlerTest {
         JsonNode report = invoke(Events.raw(file));
         assertEquals("i-00000000000000001", report.path("stopped").get(0).asText());
         assertEquals("i-00000000000000002", report.path("alreadyStopped").get(0).asText());
-        verify(ec2).stopInstances(StopInstancesRequest.builder().instanceIds("i-00000000000000001").build());
+        verify(ec2).stopInstances(Ec2Fixtures.sdkFields(StopInstancesRequest.builder().instanceIds("i-00000000000000001").build()));
     }
 
     @ParameterizedTest
@@ -104,6 +105,6 @@ class ScheduledStopHandlerTest {
         RuntimeException e = assertThrows(ScheduledStopHandler.ScheduledStopFailed.class,
                 () -> invoke("{}".getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("stopped 1") && e.getMessage().contains("failed 1"), e.getMessage());
-        verify(ec2).stopInstances(StopInstancesRequest.builder().instanceIds("i-00000000000000001").build());
+        verify(ec2).stopInstances(Ec2Fixtures.sdkFields(StopInstancesRequest.builder().instanceIds("i-00000000000000001").build()));
     }
 }

@@ -113,16 +113,18 @@ public final class LocalApi implements AutoCloseable {
      */
     public String runScheduledStop(boolean asIfNightlyNow) throws IOException {
         BoxConfig effective = config;
+        java.time.Clock clock = java.time.Clock.systemUTC();
         if (asIfNightlyNow) {
+            // ShutdownTime is the next whole minute, and the run sees that minute: a box started seconds
+            // ago is due, and the stop never runs before its deadline.
             var zone = config.policy().zone();
-            String nextMinute = java.time.ZonedDateTime.now(zone).plusMinutes(1)
-                    .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm"));
-            BoxConfig.Settings s = config.settings();
-            effective = config.withSettings(new BoxConfig.Settings(nextMinute, zone.getId(), s.maxSnoozeHours(),
-                    s.hourlyPrice(), s.topicArn()));
+            var nextMinute = java.time.ZonedDateTime.now(zone).plusMinutes(1).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            effective = config.withSettings(config.settings().withShutdownTime(
+                    nextMinute.format(java.time.format.DateTimeFormatter.ofPattern("HH:mm"))));
+            clock = java.time.Clock.offset(clock, java.time.Duration.between(clock.instant(), nextMinute.toInstant()));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ScheduledStopHandler(ec2, effective, notifier).handleRequest(
+        new ScheduledStopHandler(ec2, effective, notifier, clock, dev.gpubox.box.Sleeper.REAL).handleRequest(
                 new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out, new LocalContext("ScheduledStopFunction"));
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -38,8 +38,12 @@ public final class LocalMode {
               --shutdown-time HH:MM the nightly stop (default 20:00)
               --timezone ZONE       its time zone (default Asia/Shanghai)
               --max-snooze-hours N  the longest snooze (default 12)
+              --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
+                                    0: at the next nightly stop)
               --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with CODE, e.g.
                                     StartInstances=InsufficientInstanceCapacityx3, *=RequestLimitExceeded
+              --start-fails N       simulator: the next N starts go pending, then back to stopped
+                                    (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
@@ -80,6 +84,7 @@ public final class LocalMode {
             simulator = Ec2Simulator.start(0, Clock.systemUTC(),
                     Duration.ofSeconds(options.startSeconds), Duration.ofSeconds(options.stopSeconds));
             running.add(simulator);
+            simulator.state().failNextStarts(options.startFails);
             for (FaultFlag f : options.faults) {
                 simulator.faults().inject(f.action, f.fault, f.times);
             }
@@ -203,9 +208,11 @@ public final class LocalMode {
         String apiKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         int startSeconds = 20;
         int stopSeconds = 15;
+        int startFails;
         String shutdownTime;
         String timezone;
         String maxSnoozeHours;
+        String lateStartHours;
         boolean aws;
         boolean help;
         String endpoint;
@@ -231,26 +238,28 @@ public final class LocalMode {
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
                     case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
+                    case "--late-start-hours" -> o.lateStartHours = value(args, ++i, arg);
+                    case "--start-fails" -> o.startFails = number(arg, value(args, ++i, arg), 0, 1000);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
             if (o.aws && o.endpoint != null) {
                 throw new IllegalArgumentException("--aws and --ec2-endpoint exclude each other");
             }
-            if (!o.faults.isEmpty() && (o.aws || o.endpoint != null)) {
-                throw new IllegalArgumentException("--fault needs the embedded simulator");
+            if ((!o.faults.isEmpty() || o.startFails > 0) && (o.aws || o.endpoint != null)) {
+                throw new IllegalArgumentException("--fault and --start-fails need the embedded simulator");
             }
             try {
                 new BoxConfig(null, null, null, null, "ubuntu", o.settings()).policy();
             } catch (BoxException bad) {
-                throw new IllegalArgumentException("--shutdown-time, --timezone or --max-snooze-hours is not valid: "
+                throw new IllegalArgumentException("--shutdown-time, --timezone, --max-snooze-hours or --late-start-hours is not valid: "
                         + bad.getMessage());
             }
             return o;
         }
 
         BoxConfig.Settings settings() {
-            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null);
+            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours);
         }
 
         BoxConfig boxFromFlagsOrEnvironment() {

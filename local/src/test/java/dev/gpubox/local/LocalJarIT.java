@@ -39,7 +39,9 @@ class LocalJarIT {
     @ParameterizedTest
     @ValueSource(strings = {"AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"})
     void handlersFollowTheStandardEndpointVariables(String variable) throws Exception {
-        try (Ec2Simulator sim = Ec2Simulator.start(0, Clock.systemUTC(), Duration.ZERO, Duration.ZERO)) {
+        // EC2's clock runs two minutes behind, so the box's start lies before this minute's nightly stop.
+        Clock ec2Clock = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-2));
+        try (Ec2Simulator sim = Ec2Simulator.start(0, ec2Clock, Duration.ZERO, Duration.ZERO)) {
             var box = SeededBox.seed(sim.state());
             Map<String, String> env = Map.of(variable, sim.endpoint().toString(),
                     "GPUBOX_INSTANCE_ID", box.instanceId(), "GPUBOX_EIP_ALLOCATION_ID", box.eipAllocationId(),
@@ -54,10 +56,10 @@ class LocalJarIT {
             sim.state().associateAddress(box.eipAllocationId(), box.instanceId(), false);
             invoke(env, "dev.gpubox.functions.StartHandler", "start.json");
             assertEquals(1, sim.calls("StartInstances"));
-            // The nightly stop at the coming minute, in UTC, set after the start: it is due now. This also
-            // proves the schedule settings come from the environment.
+            // The nightly stop at this minute, in UTC, after the start: it is due now (a run never stops a box
+            // before its deadline). This also proves the schedule settings come from the environment.
             Map<String, String> nightlyEnv = new java.util.HashMap<>(env);
-            nightlyEnv.put("GPUBOX_SHUTDOWN_TIME", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(1)
+            nightlyEnv.put("GPUBOX_SHUTDOWN_TIME", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
                     .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm")));
             nightlyEnv.put("GPUBOX_TIMEZONE", "UTC");
             String nightly = invoke(nightlyEnv, "dev.gpubox.functions.ScheduledStopHandler",

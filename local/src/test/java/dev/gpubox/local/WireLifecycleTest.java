@@ -45,7 +45,8 @@ class WireLifecycleTest {
         Reply start = local.call("POST", "/start");
         assertEquals(202, start.status());
         assertEquals("start_issued", start.field("result"));
-        assertEquals("GPU box is starting (g4dn.xlarge); it will be at " + eip + ".", start.field("message"));
+        assertTrue(start.field("message").startsWith("GPU box is starting (g4dn.xlarge); it will be at " + eip
+                + ". It stops at "), start.field("message"));
         assertEquals("pending", local.call("GET", "/status").field("state"));
 
         Reply running = local.awaitState("running");
@@ -255,6 +256,7 @@ class WireLifecycleTest {
         // 1,001 tagged boxes at 1,000 a page: two describes; 1,000 running in batches of 50: twenty stops.
         assertEquals(2, local.sim.calls("DescribeInstances"));
         assertEquals(20, local.sim.calls("StopInstances"));
+        assertEquals(20, local.sim.calls("CreateTags"), "one stop-reason tag per batch of stopped boxes");
         assertEquals(1, local.sim.state().count("running"), "the other stack's box is left alone");
         assertNotEquals("running", local.sim.state().stateOf(fleet.get(999)));
     }

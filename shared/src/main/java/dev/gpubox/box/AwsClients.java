@@ -17,6 +17,11 @@ import software.amazon.awssdk.services.sns.SnsClient;
 public final class AwsClients {
     /** Below API Gateway's 29 s, so a hung call becomes our JSON error, not the gateway's 504. */
     private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * A notice is sent after the nightly stop's budget is spent, inside the handler's margin
+     * (ScheduledStopHandler.MARGIN), so a hung SNS must not take the whole margin.
+     */
+    static final Duration NOTICE_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private AwsClients() {
     }
@@ -42,7 +47,7 @@ public final class AwsClients {
     public static SnsClient createSns() {
         return SnsClient.builder()
                 .httpClient(httpClient())
-                .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT))
+                .overrideConfiguration(o -> o.apiCallTimeout(NOTICE_CALL_TIMEOUT))
                 .build();
     }
 

@@ -13,6 +13,8 @@ import java.util.Map;
  *   <li>{@code GPUBOX_SHUTDOWN_TIME}, {@code GPUBOX_TIMEZONE} — the nightly stop, e.g. {@code 20:00},
  *       {@code Asia/Shanghai} (the defaults).</li>
  *   <li>{@code GPUBOX_MAX_SNOOZE_HOURS} — the longest snooze; default 12.</li>
+ *   <li>{@code GPUBOX_LATE_START_HOURS} — how long a box started after the nightly stop may run; default 4,
+ *       0 to keep it on until the next nightly stop.</li>
  *   <li>{@code GPUBOX_HOURLY_PRICE} — USD per hour for cost estimates; unset or 0 uses {@link Pricing}'s table.</li>
  *   <li>{@code GPUBOX_TOPIC_ARN} — the SNS topic for notices; unset: notices are only logged.</li>
  * </ul>
@@ -25,8 +27,22 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
 
     /** The when and how much: the nightly stop, snooze bound, price and notice topic. */
     public record Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
-                           String topicArn) {
-        public static final Settings DEFAULTS = new Settings(null, null, null, null, null);
+                           String topicArn, String lateStartHours) {
+        public static final Settings DEFAULTS = new Settings(null, null, null, null, null, null);
+
+        /** Settings with the default late-start allowance. */
+        public Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
+                        String topicArn) {
+            this(shutdownTime, timezone, maxSnoozeHours, hourlyPrice, topicArn, null);
+        }
+
+        public Settings withShutdownTime(String time) {
+            return new Settings(time, timezone, maxSnoozeHours, hourlyPrice, topicArn, lateStartHours);
+        }
+
+        public Settings withLateStartHours(String hours) {
+            return new Settings(shutdownTime, timezone, maxSnoozeHours, hourlyPrice, topicArn, hours);
+        }
     }
 
     /** A box with the default stop policy, pricing and no notice topic. */
@@ -42,6 +58,7 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
     public static final String SHUTDOWN_TIME = "GPUBOX_SHUTDOWN_TIME";
     public static final String TIMEZONE = "GPUBOX_TIMEZONE";
     public static final String MAX_SNOOZE_HOURS = "GPUBOX_MAX_SNOOZE_HOURS";
+    public static final String LATE_START_HOURS = "GPUBOX_LATE_START_HOURS";
     public static final String HOURLY_PRICE = "GPUBOX_HOURLY_PRICE";
     public static final String TOPIC_ARN = "GPUBOX_TOPIC_ARN";
     public static final String DEFAULT_SSH_USER = "ubuntu";
@@ -63,12 +80,13 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
                 tagKey, blankToNull(tagValue), user == null ? DEFAULT_SSH_USER : user,
                 new Settings(blankToNull(env.get(SHUTDOWN_TIME)), blankToNull(env.get(TIMEZONE)),
                         blankToNull(env.get(MAX_SNOOZE_HOURS)), price(env.get(HOURLY_PRICE)),
-                        blankToNull(env.get(TOPIC_ARN))));
+                        blankToNull(env.get(TOPIC_ARN)), blankToNull(env.get(LATE_START_HOURS))));
     }
 
     /** The stop policy; a bad setting is a configuration error reported when it is needed. */
     public StopPolicy policy() {
-        return StopPolicy.parse(settings.shutdownTime(), settings.timezone(), settings.maxSnoozeHours());
+        return StopPolicy.parse(settings.shutdownTime(), settings.timezone(), settings.maxSnoozeHours(),
+                settings.lateStartHours());
     }
 
     public Pricing pricing() {

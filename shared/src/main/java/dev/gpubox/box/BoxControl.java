@@ -3,8 +3,6 @@ package dev.gpubox.box;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Address;
 import software.amazon.awssdk.services.ec2.model.AssociateAddressRequest;
@@ -75,7 +73,11 @@ public final class BoxControl {
             case "running":
                 return new ActionResult("already_running", false, before.summary(), before);
             case "pending":
-                return new ActionResult("already_starting", false, before.summary(), before);
+                if (waitSeconds == 0) {
+                    return new ActionResult("already_starting", false, before.summary(), before);
+                }
+                BoxStatus started = waitWhilePending(Duration.ofSeconds(waitSeconds), before);
+                return new ActionResult("already_starting", false, started.summary(), started);
             case "stopping":
                 throw new BoxException(ErrorCode.WRONG_STATE,
                         "The GPU box is still stopping; start it again in about a minute.", null,
@@ -86,16 +88,16 @@ public final class BoxControl {
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
-        notifyingFailure("start", before, () -> call("start the GPU box (" + box.instanceId() + ")",
+        notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
                 () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
-        BoxStatus after = waitSeconds > 0 ? waitForRunning(Duration.ofSeconds(waitSeconds)) : status();
+        BoxStatus after = waitSeconds > 0 ? waitWhilePending(Duration.ofSeconds(waitSeconds), before) : status();
         String label = "GPU box is starting (" + after.instanceType() + ")";
         String message = switch (after.state()) {
             case "running" -> "GPU box is running (" + after.instanceType() + ") at " + after.address() + ".";
             default -> after.address() != null ? label + "; it will be at " + after.address() + "."
                     : label + "; it gets a new public IP, ask /status in a minute.";
         };
-        return new ActionResult("start_issued", true, message, after);
+        return new ActionResult("start_issued", true, message + whenItStops(after), after);
     }
 
     /** Stops the box if it is running. Idempotent: a stopped or stopping box is left alone. */
@@ -117,7 +119,7 @@ public final class BoxControl {
             default:
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state + "; there is nothing to stop.");
         }
-        notifyingFailure("stop", before, () -> call("stop the GPU box (" + box.instanceId() + ")",
+        notifyingFailure("stop", before, () -> Ec2Calls.call("stop the GPU box (" + box.instanceId() + ")",
                 () -> ec2.stopInstances(StopInstancesRequest.builder().instanceIds(box.instanceId()).build())));
         BoxStatus after = status();
         return new ActionResult("stop_issued", true,
@@ -148,7 +150,7 @@ public final class BoxControl {
                     + " is attached to another instance (" + address.instanceId()
                     + "); call /eip?force=true to move it to the GPU box.");
         }
-        call("attach Elastic IP " + address.publicIp() + " to the GPU box",
+        Ec2Calls.call("attach Elastic IP " + address.publicIp() + " to the GPU box",
                 () -> ec2.associateAddress(AssociateAddressRequest.builder().allocationId(allocationId)
                         .instanceId(box.instanceId()).allowReassociation(force).build()));
         BoxStatus after = status();
@@ -170,15 +172,23 @@ public final class BoxControl {
             throw new BoxException(ErrorCode.WRONG_STATE,
                     "The GPU box is " + state + "; start it first, then snooze its nightly stop.");
         }
-        call("snooze the GPU box's nightly stop", () -> ec2.createTags(CreateTagsRequest.builder()
+        Ec2Calls.call("snooze the GPU box's nightly stop", () -> ec2.createTags(CreateTagsRequest.builder()
                 .resources(box.instanceId())
                 .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(end.toString()).build()).build()));
         BoxStatus after = status();
-        Instant skipped = policy.nextStopAfter(box.launchTime());
-        String local = end.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
-        String message = skipped.isBefore(end)
-                ? "GPU box stays on until " + local + "; the " + skipped.atZone(policy.zone()).toLocalTime()
-                + " stop skips it." : "GPU box will be stopped at " + local + ".";
+        Instant skipped = policy.deadline(box.launchTime(), null);
+        Instant before = policy.deadline(box.launchTime(), BoxTags.activeSnooze(box));
+        String local = ZoneTimes.clock(end, policy.zone());
+        String message;
+        if (end.isBefore(before)) {
+            message = "GPU box will now stop earlier, at " + local + " instead of "
+                    + ZoneTimes.clockWithDay(before, end, policy.zone()) + ".";
+        } else if (skipped.isBefore(end)) {
+            message = "GPU box stays on until " + local + "; the " + ZoneTimes.time(skipped, policy.zone())
+                    + " stop skips it.";
+        } else {
+            message = "GPU box will be stopped at " + local + ".";
+        }
         return new ActionResult("snoozed", false, message, after);
     }
 
@@ -190,7 +200,7 @@ public final class BoxControl {
             BoxStatus now = status(box);
             return new ActionResult("not_snoozed", false, "GPU box is not snoozed.", now);
         }
-        call("cancel the GPU box's snooze", () -> ec2.deleteTags(DeleteTagsRequest.builder()
+        Ec2Calls.call("cancel the GPU box's snooze", () -> ec2.deleteTags(DeleteTagsRequest.builder()
                 .resources(box.instanceId()).tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).build()).build()));
         BoxStatus after = status();
         String message;
@@ -198,11 +208,23 @@ public final class BoxControl {
             message = "Snooze cancelled.";
         } else if (after.nextAutomaticStop().isAfter(clock.instant())) {
             message = "Snooze cancelled; the box stops at "
-                    + after.nextAutomaticStop().atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId() + ".";
+                    + ZoneTimes.clock(after.nextAutomaticStop(), policy.zone()) + ".";
         } else {
             message = "Snooze cancelled; its nightly stop time has passed, so gpubox stops it within 5 minutes.";
         }
         return new ActionResult("snooze_cancelled", false, message, after);
+    }
+
+    /** " It stops at 01:14 Asia/Shanghai (4 h after a start past the nightly stop)." or "" */
+    private String whenItStops(BoxStatus box) {
+        if (box.nextAutomaticStop() == null) {
+            return "";
+        }
+        StopPolicy policy = config.policy();
+        boolean late = box.snoozedUntil() == null && policy.stopsByLateStart(box.launchTime());
+        return " It stops at " + ZoneTimes.clockWithDay(box.nextAutomaticStop(), clock.instant(), policy.zone())
+                + (late ? " (" + Durations.human(policy.lateStart()) + " after a start past the nightly stop)" : "")
+                + ".";
     }
 
     /** A start or stop that AWS refused is also sent as a notice; a wrong state or bad input is not. */
@@ -212,26 +234,39 @@ public final class BoxControl {
         } catch (BoxException e) {
             if (e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) {
                 notifier.publish("gpubox: " + action + " failed",
-                        "gpubox could not " + action + " GPU box " + (box.name() == null ? box.instanceId() : box.name())
-                                + " (" + box.instanceType() + "): " + e.getMessage());
+                        "gpubox could not " + action + " " + box.label() + ": " + e.getMessage());
             }
             throw e;
         }
     }
 
-    private BoxStatus waitForRunning(Duration budget) {
+    /**
+     * Polls until the box leaves {@code pending} or the budget is spent. EC2 may accept a start and then
+     * fall back to {@code stopped} (state reason {@code Server.InsufficientInstanceCapacity}): that ends
+     * the wait at once as the same capacity failure an immediate refusal gives. Its notice comes from
+     * EC2's stopped event ({@link StateChangeNotices}), exactly once, whether or not anyone waited.
+     */
+    private BoxStatus waitWhilePending(Duration budget, BoxStatus before) {
         Instant deadline = clock.instant().plus(budget);
-        BoxStatus now = status();
-        while (!now.state().equals("running") && clock.instant().plus(POLL_INTERVAL).isBefore(deadline.plusMillis(1))) {
+        Instance box = describeBox();
+        while (box.state().nameAsString().equals("pending")
+                && clock.instant().plus(POLL_INTERVAL).isBefore(deadline.plusMillis(1))) {
             sleeper.sleep(POLL_INTERVAL);
-            now = status();
+            box = describeBox();
         }
-        return now;
+        String reason = box.stateReason() == null ? null : box.stateReason().code();
+        if (box.state().nameAsString().equals("stopped") && reason != null && reason.startsWith("Server.")) {
+            throw new BoxException(ErrorCode.INSUFFICIENT_CAPACITY, "EC2 accepted the start of " + before.label()
+                    + " but could not run it, so it is stopped again (" + box.stateReason().message()
+                    + "). Nothing is billed for the attempt; try again in a few minutes.",
+                    null, AwsErrors.CAPACITY_RETRY_SECONDS, null);
+        }
+        return status(box);
     }
 
     private Instance describeBox() {
         String id = config.requireInstanceId();
-        DescribeInstancesResponse response = call("look up the GPU box (" + id + ")",
+        DescribeInstancesResponse response = Ec2Calls.call("look up the GPU box (" + id + ")",
                 () -> ec2.describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build()));
         return response.reservations().stream()
                 .flatMap(r -> r.instances().stream())
@@ -242,7 +277,7 @@ public final class BoxControl {
     }
 
     private Address describeAddress(String allocationId) {
-        return call("look up the Elastic IP (" + allocationId + ")",
+        return Ec2Calls.call("look up the Elastic IP (" + allocationId + ")",
                 () -> ec2.describeAddresses(DescribeAddressesRequest.builder().allocationIds(allocationId).build()))
                 .addresses().stream()
                 .findFirst()
@@ -260,20 +295,14 @@ public final class BoxControl {
         String address = attached ? eip.publicIp() : box.publicIpAddress();
         String ssh = address == null ? null : sshLine(box.keyName(), address);
         StopPolicy policy = config.policy();
-        Instant snooze = launched == null ? null : activeSnooze(box, launched);
+        Instant snooze = launched == null ? null : BoxTags.activeSnooze(box);
         Instant nextStop = launched == null ? null : policy.deadline(launched, snooze);
         Pricing pricing = config.pricing();
-        return new BoxStatus(box.instanceId(), nameOf(box), box.instanceTypeAsString(), state,
+        return new BoxStatus(box.instanceId(), BoxTags.name(box), box.instanceTypeAsString(), state,
                 box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
                 snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
                 policy.zone());
-    }
-
-    /** The snooze end set during this run of the box, or null; a snooze from an earlier run is stale. */
-    static Instant activeSnooze(Instance box, Instant launched) {
-        Instant until = BoxTags.instant(box, BoxTags.SNOOZE_UNTIL);
-        return until != null && until.isAfter(launched) ? until : null;
     }
 
     private String sshLine(String keyName, String address) {
@@ -281,15 +310,4 @@ public final class BoxControl {
         return "ssh " + identity + config.sshUser() + "@" + address;
     }
 
-    static String nameOf(Instance box) {
-        return BoxTags.value(box, "Name");
-    }
-
-    static <T> T call(String action, Supplier<T> awsCall) {
-        try {
-            return awsCall.get();
-        } catch (SdkException e) {
-            throw AwsErrors.map(e, action);
-        }
-    }
 }

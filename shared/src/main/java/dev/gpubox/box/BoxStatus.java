@@ -3,7 +3,6 @@ package dev.gpubox.box;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -33,7 +32,7 @@ public record BoxStatus(String instanceId, String name, String instanceType, Str
 
     /** One line for a phone notification. */
     public String summary() {
-        String label = "GPU box " + (name == null ? instanceId : name) + " (" + instanceType + ")";
+        String label = label();
         return switch (state) {
             case "running" -> label + " is running at " + address()
                     + (uptimeText() == null ? "" : ", up " + uptimeText()
@@ -45,6 +44,11 @@ public record BoxStatus(String instanceId, String name, String instanceType, Str
             case "stopped" -> label + " is stopped" + (elasticIp == null ? "." : "; its address is " + elasticIp + ".");
             default -> label + " is " + state + ".";
         };
+    }
+
+    /** "GPU box NAME (TYPE)" */
+    public String label() {
+        return BoxLabel.of(name, instanceId, instanceType);
     }
 
     /** Uptime as a person says it ("42 min", "3 h 5 min"); null when not running. */
@@ -61,11 +65,8 @@ public record BoxStatus(String instanceId, String name, String instanceType, Str
 
     /** "20:00 Asia/Shanghai", with the day when it is not today in that zone. */
     private String localTime(Instant at) {
-        var local = at.atZone(zone);
         // The snapshot's "now" is the launch time plus the uptime; without them, the stop's own day.
         Instant now = launchTime == null || uptimeSeconds == null ? at : launchTime.plusSeconds(uptimeSeconds);
-        boolean today = local.toLocalDate().equals(now.atZone(zone).toLocalDate());
-        String pattern = today ? "HH:mm" : "EEE HH:mm";
-        return local.format(DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH)) + " " + zone.getId();
+        return ZoneTimes.clockWithDay(at, now, zone);
     }
 }

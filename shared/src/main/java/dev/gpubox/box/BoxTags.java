@@ -17,7 +17,45 @@ public final class BoxTags {
     /** The scheduled stop a skip notice was already sent for, so a retried run does not send it twice. */
     public static final String SKIP_NOTICED = "gpubox:skip-noticed";
 
+    /**
+     * The last failed-stop notice for a deadline, "DEADLINE NOTICED_AT" (two ISO-8601 instants): one notice
+     * per box per night, then a reminder at most hourly, however often the sweep and its retries fail.
+     */
+    public static final String STOP_FAILED_NOTICED = "gpubox:stop-failed-noticed";
+
+    /** A failed-stop notice already sent: for which deadline, and when. */
+    record FailureNoticed(Instant deadline, Instant at) {
+        String tagValue() {
+            return deadline + " " + at;
+        }
+    }
+
     private BoxTags() {
+    }
+
+    /** The box's Name tag, or null. */
+    static String name(Instance box) {
+        return value(box, "Name");
+    }
+
+    /**
+     * The snooze end set during this run of the box, or null: a snooze from an earlier run is stale.
+     * Only meaningful while the box is running or pending (its launch time is this run's start).
+     */
+    static Instant activeSnooze(Instance box) {
+        Instant until = instant(box, SNOOZE_UNTIL);
+        return until != null && until.isAfter(box.launchTime()) ? until : null;
+    }
+
+    /** The last failed-stop notice recorded on the box; null when none or unreadable. */
+    static FailureNoticed failureNoticed(Instance box) {
+        String raw = value(box, STOP_FAILED_NOTICED);
+        String[] parts = raw == null ? new String[0] : raw.trim().split(" ");
+        try {
+            return parts.length == 2 ? new FailureNoticed(Instant.parse(parts[0]), Instant.parse(parts[1])) : null;
+        } catch (DateTimeParseException unreadable) {
+            return null;
+        }
     }
 
     static String value(Instance box, String key) {

@@ -28,16 +28,19 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 public final class NightlyStop {
     /** EC2 takes many ids per StopInstances; batches keep one bad id from failing a thousand boxes. */
     static final int STOP_BATCH_SIZE = 50;
-    /** A run scheduled for the deadline minute may start a few seconds early. */
-    static final Duration TOLERANCE = Duration.ofSeconds(60);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+    static final Duration REMINDER_INTERVAL = Duration.ofHours(1);
 
     private final Ec2Client ec2;
     private final BoxConfig config;
     private final Notifier notifier;
     private final Clock clock;
     private final Sleeper sleeper;
+    /** This run's time; a NightlyStop serves one run at a time (Lambda runs one invocation per container). */
+    private TimeBudget time = null;
+    /** When this container last sent the "could not list the boxes" notice; reminders at most hourly. */
+    private Instant listingNoticedAt = Instant.MIN;
 
     public NightlyStop(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
         this.ec2 = ec2;
@@ -53,13 +56,20 @@ public final class NightlyStop {
         StopPolicy policy = config.policy();
         Pricing pricing = config.pricing();
         Instant now = clock.instant();
-        Instant giveUpAt = now.plus(budget);
+        time = new TimeBudget(clock, budget);
 
         List<String> alreadyStopped = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         Map<String, Instance> due = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
-        for (Instance box : managedBoxes()) {
+        Map<String, Instant> deadlines = new LinkedHashMap<>();
+        List<Instance> boxes;
+        try {
+            boxes = managedBoxes();
+        } catch (BoxException e) {
+            return listingFailed(e);
+        }
+        for (Instance box : boxes) {
             String state = box.state().nameAsString();
             if (state.equals("stopped") || state.equals("stopping")) {
                 alreadyStopped.add(box.instanceId());
@@ -69,14 +79,16 @@ public final class NightlyStop {
                 continue; // shutting-down or terminated: nothing to stop
             }
             Instant launched = box.launchTime();
-            Instant snooze = BoxControl.activeSnooze(box, launched);
+            Instant snooze = BoxTags.activeSnooze(box);
             Instant deadline = policy.deadline(launched, snooze);
-            if (!now.plus(TOLERANCE).isBefore(deadline)) {
+            // Never early: a run a few seconds before the deadline leaves the box to the next sweep.
+            if (!now.isBefore(deadline)) {
                 due.put(box.instanceId(), box);
-                reasons.put(box.instanceId(), (snooze != null ? "snooze" : "schedule") + "@" + deadline);
+                deadlines.put(box.instanceId(), deadline);
+                reasons.put(box.instanceId(), reason(policy, launched, snooze) + "@" + deadline);
             } else if (snooze != null) {
                 skipped.put(box.instanceId(), "snoozed until " + snooze);
-                noticeSkipOnce(box, policy.nextStopAfter(launched), snooze, now, policy, pricing);
+                noticeSkipOnce(box, policy.deadline(launched, null), snooze, now, policy, pricing);
             } else {
                 skipped.put(box.instanceId(), "not due until " + deadline);
             }
@@ -90,13 +102,12 @@ public final class NightlyStop {
             Map<String, BoxException> retryable = new LinkedHashMap<>();
             for (int i = 0; i < toStop.size(); i += STOP_BATCH_SIZE) {
                 List<String> batch = toStop.subList(i, Math.min(toStop.size(), i + STOP_BATCH_SIZE));
-                tagReasons(batch, reasons);
-                stopBatch(batch, stopped, failed, retryable);
+                stopBatch(batch, reasons, stopped, failed, retryable);
             }
             if (retryable.isEmpty()) {
                 break;
             }
-            if (!clock.instant().plus(backoff).isBefore(giveUpAt)) {
+            if (!time.allows(backoff)) {
                 retryable.forEach((id, e) -> failed.put(id, e.getMessage()));
                 break;
             }
@@ -104,25 +115,69 @@ public final class NightlyStop {
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             toStop = new ArrayList<>(retryable.keySet());
         }
-        failed.forEach((id, why) -> notifier.publish("gpubox: could not stop " + label(due.get(id)),
-                "gpubox could not stop " + label(due.get(id)) + ": " + why + " It is still running ("
-                        + pricing.uptimeAndCost(due.get(id).instanceTypeAsString(),
-                        Duration.between(due.get(id).launchTime(), clock.instant()))
-                        + " so far). The nightly stop will try again; stop it yourself if it must be off now."));
+        failed.forEach((id, why) -> noticeFailure(due.get(id), deadlines.get(id), why, pricing));
         return new SweepReport(stopped, alreadyStopped, skipped, failed);
+    }
+
+    /**
+     * One notice per box per deadline (a night's stop, a snooze end), then a reminder at most every
+     * {@link #REMINDER_INTERVAL} while it keeps failing: the sweep runs every five minutes and Lambda
+     * retries each failed run twice, which would otherwise send dozens an hour.
+     */
+    private void noticeFailure(Instance box, Instant deadline, String why, Pricing pricing) {
+        Instant now = clock.instant();
+        BoxTags.FailureNoticed last = BoxTags.failureNoticed(box);
+        boolean sameProblem = last != null && last.deadline().equals(deadline);
+        if (sameProblem && now.isBefore(last.at().plus(REMINDER_INTERVAL))) {
+            System.out.println("gpubox: " + box.instanceId() + " still not stopped; noticed at " + last.at()
+                    + ", next reminder after " + last.at().plus(REMINDER_INTERVAL));
+            return;
+        }
+        String still = pricing.uptimeAndCost(box.instanceTypeAsString(), Duration.between(box.launchTime(), now));
+        notifier.publish("gpubox: " + (sameProblem ? "still " : "") + "could not stop " + label(box),
+                "gpubox " + (sameProblem ? "still " : "") + "could not stop " + label(box) + ": " + why
+                        + " It is still running (" + still + " so far). gpubox keeps trying every five minutes"
+                        + " and reminds you hourly; stop it yourself if it must be off now.");
+        // Publish first, then record: a crash between the two repeats the notice rather than losing it.
+        tag(List.of(box.instanceId()), BoxTags.STOP_FAILED_NOTICED,
+                new BoxTags.FailureNoticed(deadline, now).tagValue());
+    }
+
+    /**
+     * EC2 could not even list the boxes (down, hung, denied): no box can be checked, so the run fails with a
+     * summary and a notice — at most hourly from this container; the function-errors alarm covers the rest.
+     */
+    private SweepReport listingFailed(BoxException e) {
+        String what = "boxes tagged " + config.managedTagKey() + "=" + config.managedTagValue();
+        Instant now = clock.instant();
+        if (!now.isBefore(listingNoticedAt.plus(REMINDER_INTERVAL))) {
+            listingNoticedAt = now;
+            notifier.publish("gpubox: the nightly stop could not check the boxes",
+                    "gpubox could not check whether any box is due to stop: " + e.getMessage()
+                            + " It tries again every five minutes; stop a box yourself if it must be off now.");
+        }
+        return new SweepReport(List.of(), List.of(), Map.of(), Map.of(what, e.getMessage()));
+    }
+
+    /** What the stopped-notice will say stopped the box: "snooze", "late-start" or "schedule". */
+    static String reason(StopPolicy policy, Instant launched, Instant snooze) {
+        if (snooze != null) {
+            return "snooze";
+        }
+        return policy.stopsByLateStart(launched) ? "late-start" : "schedule";
     }
 
     /** One notice per skipped scheduled stop: the stop's time is recorded on the box once noticed. */
     private void noticeSkipOnce(Instance box, Instant skippedStop, Instant snooze, Instant now, StopPolicy policy,
                                 Pricing pricing) {
-        if (skippedStop.isAfter(now.plus(TOLERANCE)) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
+        if (skippedStop.isAfter(now) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
             return;
         }
-        String when = skippedStop.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        String when = ZoneTimes.clock(skippedStop, policy.zone());
         // Publish first, then record: a crash between the two repeats the notice rather than losing it.
         notifier.publish("gpubox: " + label(box) + " kept on (snoozed)",
-                "Tonight's " + when + " stop skipped " + label(box) + ": it is snoozed until "
-                        + snooze.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId()
+                (policy.isLateStart(box.launchTime()) ? "The " : "Tonight's ") + when + " stop skipped " + label(box) + ": it is snoozed until "
+                        + ZoneTimes.clock(snooze, policy.zone())
                         + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
                         Duration.between(box.launchTime(), now)) + " so far.");
         tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString());
@@ -137,18 +192,23 @@ public final class NightlyStop {
     /** Best effort: the reason only words the notice; stopping the box matters more than tagging it. */
     private void tag(List<String> ids, String key, String value) {
         try {
-            ec2.createTags(CreateTagsRequest.builder().resources(ids)
+            ec2.createTags(CreateTagsRequest.builder().overrideConfiguration(time.overrides()).resources(ids)
                     .tags(Tag.builder().key(key).value(value).build()).build());
         } catch (SdkException e) {
             System.out.println("gpubox: could not tag " + ids.size() + " box(es) " + key + ": " + e.getMessage());
         }
     }
 
-    private void stopBatch(List<String> batch, List<String> stopped, Map<String, String> failed,
-                           Map<String, BoxException> retryable) {
+    private void stopBatch(List<String> batch, Map<String, String> reasons, List<String> stopped,
+                           Map<String, String> failed, Map<String, BoxException> retryable) {
         try {
-            ec2.stopInstances(StopInstancesRequest.builder().instanceIds(batch).build());
+            ec2.stopInstances(StopInstancesRequest.builder().overrideConfiguration(time.overrides())
+                    .instanceIds(batch).build());
             stopped.addAll(batch);
+            // Only a stop that happened gets a reason: a failed attempt followed by a manual stop must not
+            // be announced as the nightly stop. The box takes tens of seconds to reach "stopped", so the
+            // tag is there when the stopped event's notice reads it.
+            tagReasons(batch, reasons);
             return;
         } catch (SdkException batchFailure) {
             if (batch.size() == 1) {
@@ -163,7 +223,7 @@ public final class NightlyStop {
         }
         // One bad box fails the whole call; retry one by one so the rest still stop tonight.
         for (String id : batch) {
-            stopBatch(List.of(id), stopped, failed, retryable);
+            stopBatch(List.of(id), reasons, stopped, failed, retryable);
         }
     }
 
@@ -179,8 +239,9 @@ public final class NightlyStop {
                     .maxResults(1000)
                     .nextToken(token)
                     .build();
-            DescribeInstancesResponse page = BoxControl.call("list the boxes tagged " + config.managedTagKey() + "="
-                    + config.managedTagValue(), () -> ec2.describeInstances(request));
+            DescribeInstancesResponse page = Ec2Calls.call("list the boxes tagged " + config.managedTagKey() + "="
+                    + config.managedTagValue(), () -> ec2.describeInstances(
+                            request.toBuilder().overrideConfiguration(time.overrides()).build()));
             page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
@@ -188,7 +249,6 @@ public final class NightlyStop {
     }
 
     private static String label(Instance box) {
-        String name = BoxControl.nameOf(box);
-        return "GPU box " + (name == null ? box.instanceId() : name) + " (" + box.instanceTypeAsString() + ")";
+        return BoxLabel.of(box);
     }
 }

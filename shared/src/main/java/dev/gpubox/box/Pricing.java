@@ -31,8 +31,9 @@ public final class Pricing {
 
     public Double cost(String instanceType, Duration uptime) {
         Double hourly = hourly(instanceType);
+        // An event stamped before the launch (clock skew, a late event) is no uptime, never a refund.
         return hourly == null || uptime == null ? null
-                : Math.round(hourly * uptime.toSeconds() / 3600.0 * 100) / 100.0;
+                : Math.round(hourly * Math.max(0, uptime.toSeconds()) / 3600.0 * 100) / 100.0;
     }
 
     /** "3 h 5 min, ~$1.62" — uptime with its cost when the price is known. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 
 /** Reads {@code until=HH:MM}, {@code until=YYYY-MM-DDTHH:MM} or {@code minutes=N} into a snooze end. */
 public final class SnoozeRequest {
@@ -36,7 +37,9 @@ public final class SnoozeRequest {
                     + " (MaxSnoozeHours); " + (hasUntil ? "until=" + until.trim() : "minutes=" + minutes.trim())
                     + " is further away" + why + ".");
         }
-        return end;
+        // A snooze ends on a whole minute, so the HH:MM every message shows is exactly when it ends.
+        Instant whole = end.truncatedTo(ChronoUnit.MINUTES);
+        return whole.equals(end) ? end : whole.plus(Duration.ofMinutes(1));
     }
 
     private static long positiveMinutes(String raw, StopPolicy policy) {

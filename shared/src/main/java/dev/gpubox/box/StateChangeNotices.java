@@ -30,19 +30,18 @@ public final class StateChangeNotices {
             return null;
         }
         config.requireManagedTag();
-        List<Instance> found = BoxControl.call("look up " + instanceId, () -> ec2.describeInstances(
+        List<Instance> found = Ec2Calls.call("look up " + instanceId, () -> ec2.describeInstances(
                         DescribeInstancesRequest.builder().instanceIds(instanceId).build())).reservations().stream()
                 .flatMap(r -> r.instances().stream()).toList();
         if (found.isEmpty() || !config.managedTagValue().equals(BoxTags.value(found.get(0), config.managedTagKey()))) {
             return null; // not one of this stack's boxes
         }
         Instance box = found.get(0);
-        String name = BoxControl.nameOf(box);
-        String label = "GPU box " + (name == null ? box.instanceId() : name) + " (" + box.instanceTypeAsString() + ")";
+        String label = BoxLabel.of(box);
         String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
                 Duration.between(box.launchTime(), eventTime));
         String message = message(box, label, ran, config.policy());
-        notifier.publish("gpubox: " + (name == null ? box.instanceId() : name) + " stopped", message);
+        notifier.publish("gpubox: " + BoxLabel.shortName(box) + " stopped", message);
         return message;
     }
 
@@ -59,10 +58,13 @@ public final class StateChangeNotices {
         Instant reasonTime = BoxTags.instant(box, BoxTags.STOP_REASON);
         // A reason written before this run of the box belongs to an earlier stop.
         String reason = reasonTime == null || reasonTime.isBefore(box.launchTime()) ? "" : reasonTag.split("@")[0];
-        String at = reasonTime == null ? "" : reasonTime.atZone(policy.zone()).toLocalTime() + " " + policy.zone().getId();
+        String at = reasonTime == null ? "" : ZoneTimes.clock(reasonTime, policy.zone());
         return switch (reason) {
             case "schedule" -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
             case "snooze" -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
+            case "late-start" -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
+                    + " such a start may run " + Durations.human(policy.lateStart()) + " (LateStartHours). It ran "
+                    + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };
     }

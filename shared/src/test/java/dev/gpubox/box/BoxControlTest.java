@@ -186,7 +186,7 @@ class BoxControlTest {
             when(ec2.startInstances(any(StartInstancesRequest.class))).thenReturn(StartInstancesResponse.builder().build());
             ActionResult result = control.start(10);
             assertEquals("running", result.box().state());
-            assertEquals("GPU box is running (g4dn.xlarge) at " + EIP + ".", result.message());
+            assertEquals("GPU box is running (g4dn.xlarge) at " + EIP + ". It stops at 20:00 Asia/Shanghai.", result.message());
             assertEquals(2, sleeps.size());
         }
 

@@ -96,6 +96,11 @@ public final class Ec2Fixtures {
                 .build();
     }
 
+    /** Matches a request by its EC2 fields, whatever per-call timeouts it carries (overrideConfiguration). */
+    public static <T extends software.amazon.awssdk.core.SdkRequest> T sdkFields(T expected) {
+        return org.mockito.ArgumentMatchers.argThat(actual -> actual != null && actual.equalsBySdkFields(expected));
+    }
+
     public static List<InstanceStateName> allStates() {
         return List.of(InstanceStateName.PENDING, InstanceStateName.RUNNING, InstanceStateName.STOPPING,
                 InstanceStateName.STOPPED, InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);

@@ -79,6 +79,11 @@ public final class Ec2Simulator implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Every request that arrived, of any action. */
+    public int totalCalls() {
+        return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     public void resetCalls() {
         calls.clear();
     }
@@ -211,7 +216,8 @@ public final class Ec2Simulator implements AutoCloseable {
                 .leaf("privateDnsName", "ip-" + i.privateIp().replace('.', '-') + ".us-west-2.compute.internal")
                 .leaf("dnsName", i.publicIp() == null ? null : "ec2-" + i.publicIp().replace('.', '-')
                         + ".us-west-2.compute.amazonaws.com")
-                .leaf("reason", i.stateReason() == null ? null : "User initiated")
+                .leaf("reason", i.stateReason() == null ? null
+                        : i.stateReason().startsWith("Client.") ? "User initiated" : i.stateReason())
                 .leaf("keyName", i.keyName()).leaf("amiLaunchIndex", 0).leaf("instanceType", i.type())
                 .leaf("launchTime", i.launchTime())
                 .open("placement").leaf("availabilityZone", "us-west-2a").leaf("tenancy", "default").close("placement")
@@ -220,7 +226,8 @@ public final class Ec2Simulator implements AutoCloseable {
                 .leaf("privateIpAddress", i.privateIp()).leaf("ipAddress", i.publicIp())
                 .leaf("architecture", "x86_64").leaf("rootDeviceType", "ebs").leaf("rootDeviceName", "/dev/sda1");
         if (i.stateReason() != null) {
-            x.open("stateReason").leaf("code", "Client.UserInitiatedShutdown").leaf("message", i.stateReason())
+            String code = i.stateReason().substring(0, Math.max(0, i.stateReason().indexOf(':')));
+            x.open("stateReason").leaf("code", code).leaf("message", i.stateReason())
                     .close("stateReason");
         }
         x.tags(i.tags());

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class Ec2State {
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8}(?:[0-9a-f]{9})?");
+    static final String INSUFFICIENT_CAPACITY =
+            "Server.InsufficientInstanceCapacity: Insufficient capacity to satisfy the request.";
     private static final Pattern ALLOCATION_ID = Pattern.compile("eipalloc-[0-9a-f]{8,17}");
 
     private final Clock clock;
@@ -25,8 +27,12 @@ public final class Ec2State {
     private final Duration stopDelay;
     private final Map<String, SimInstance> instances = new LinkedHashMap<>();
     private final Map<String, SimAddress> addresses = new LinkedHashMap<>();
-    /** Transitions to running or stopped, as EC2 reports them to EventBridge; see {@link #drainEvents()}. */
+    /** Transitions to stopping, running or stopped, as EC2 reports them to EventBridge; see {@link #drainEvents()}. */
     private final List<StateEvent> events = new ArrayList<>();
+    /** How many of the next starts EC2 accepts and then abandons for lack of capacity. */
+    private int startsToFail;
+    /** When set, pages come back short at random, as real EC2's may; see {@link #shortPages(long)}. */
+    private java.util.Random shortPages;
     private long serial = 0x1000;
     private int nextEphemeralHost = 1;
     private int nextElasticHost = 10;
@@ -53,6 +59,24 @@ public final class Ec2State {
         }
         instances.put(id, box);
         return id;
+    }
+
+    /**
+     * The next {@code n} accepted starts go {@code pending}, then fall back to {@code stopped} with state
+     * reason {@code Server.InsufficientInstanceCapacity}, as EC2 does when capacity runs out after the
+     * StartInstances call succeeded.
+     */
+    public synchronized void failNextStarts(int n) {
+        startsToFail = n;
+    }
+
+    /**
+     * From now on a paged Describe (one with {@code MaxResults}) returns, at random from {@code seed}, from
+     * none to a quarter of {@code MaxResults} items, with a {@code NextToken} while more remain: real EC2
+     * may return fewer results than asked for, and a caller must follow the token, not count the items.
+     */
+    public synchronized void shortPages(long seed) {
+        shortPages = new java.util.Random(seed);
     }
 
     // ------------------------------------------------------------------ instances
@@ -87,6 +111,10 @@ public final class Ec2State {
             box.transitionAt = clock.instant().plus(startDelay);
             box.launchTime = clock.instant();
             box.stateReason = null;
+            box.startFails = startsToFail > 0;
+            if (box.startFails) {
+                startsToFail--;
+            }
             // EC2 hands out a fresh public address on every start; an Elastic IP is kept instead.
             box.ephemeralIp = addressOf(box.id) == null ? nextEphemeralIp() : null;
         });
@@ -96,6 +124,8 @@ public final class Ec2State {
         return transition(ids, "stopped", List.of("running", "stopping", "stopped"), "running", box -> {
             box.state = "stopping";
             box.transitionAt = clock.instant().plus(stopDelay);
+            // EC2 reports "stopping" too: the moment a stop took effect, which tests hold to the deadline.
+            events.add(new StateEvent(box.id, "stopping", clock.instant()));
             box.stateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
         });
     }
@@ -272,7 +302,12 @@ public final class Ec2State {
         }
         Instant at = box.transitionAt;
         box.transitionAt = null;
-        if (box.state.equals("pending")) {
+        if (box.state.equals("pending") && box.startFails) {
+            box.startFails = false;
+            box.state = "stopped";
+            box.ephemeralIp = null;
+            box.stateReason = INSUFFICIENT_CAPACITY;
+        } else if (box.state.equals("pending")) {
             box.state = "running";
         } else if (box.state.equals("stopping")) {
             box.state = "stopped";
@@ -389,7 +424,7 @@ public final class Ec2State {
         return true;
     }
 
-    private static <T> Views.Page<T> page(List<T> all, Integer maxResults, String nextToken) {
+    private <T> Views.Page<T> page(List<T> all, Integer maxResults, String nextToken) {
         int from = 0;
         if (nextToken != null && !nextToken.isEmpty()) {
             try {
@@ -399,6 +434,9 @@ public final class Ec2State {
             }
         }
         int size = maxResults == null ? all.size() : maxResults;
+        if (maxResults != null && shortPages != null) {
+            size = shortPages.nextInt(maxResults / 4 + 1);
+        }
         int to = Math.min(all.size(), from + size);
         String next = to < all.size()
                 ? java.util.Base64.getUrlEncoder().encodeToString(Integer.toString(to).getBytes()) : null;

@@ -19,7 +19,10 @@ final class SimInstance {
     Instant launchTime;
     /** The auto-assigned public address; null when stopped. An associated Elastic IP takes precedence. */
     String ephemeralIp;
+    /** "Code: message", as EC2's stateReason element gives it; null when there is none. */
     String stateReason;
+    /** This start goes pending, then falls back to stopped for lack of capacity ({@link Ec2State#failNextStarts}). */
+    boolean startFails;
 
     SimInstance(String id, String reservationId, String instanceType, String imageId, String keyName,
                 String privateIp, String state, Instant launchTime) {

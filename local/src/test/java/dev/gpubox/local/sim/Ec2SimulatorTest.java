@@ -307,6 +307,7 @@ class Ec2SimulatorTest {
         clock.advance(Duration.ofSeconds(20));
         List<Ec2State.StateEvent> events = sim.state().drainEvents();
         assertEquals(List.of(new Ec2State.StateEvent(id, "running", Instant.parse("2026-11-29T12:00:30Z")),
+                new Ec2State.StateEvent(id, "stopping", Instant.parse("2026-11-29T12:00:30Z")),
                 new Ec2State.StateEvent(id, "stopped", Instant.parse("2026-11-29T12:00:50Z"))), events);
         assertEquals(List.of(), sim.state().drainEvents(), "each event once");
     }

@@ -1,0 +1,27 @@
+package dev.gpubox.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.gpubox.box.BoxConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Local mode's flags for issue 8: --start-fails N (point 2) and --late-start-hours N (point 3). */
+class LocalModeMoneyFlagsTest {
+    @Test
+    void startFailsSetsHowManyStartsFallBackAndNeedsTheSimulator() {
+        assertEquals(2, LocalMode.Options.parse(new String[] {"--start-fails", "2"}).startFails);
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--start-fails", "1", "--aws"}));
+    }
+
+    @Test
+    void lateStartHoursReachesTheStopPolicy() {
+        LocalMode.Options options = LocalMode.Options.parse(new String[] {"--late-start-hours", "2"});
+        assertEquals(Duration.ofHours(2),
+                new BoxConfig(null, null, null, null, "ubuntu", options.settings()).policy().lateStart());
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--late-start-hours", "soon"}));
+    }
+}
