@@ -38,7 +38,8 @@ class TemplateIT {
         Path jar = Template.REPO.resolve(Template.TREE.path("Globals").path("Function").path("CodeUri").asText());
         assertTrue(Files.isRegularFile(jar), "CodeUri " + jar + " must be what `mvn package` builds");
         List<String> functions = Template.ofType("AWS::Serverless::Function");
-        assertEquals(7, functions.size(), "status, start, stop, attach-EIP, snooze, the scheduled stop, the notices");
+        assertEquals(8, functions.size(),
+                "status, start, stop, attach-EIP, snooze, the scheduled stop, the notices, the phone panel");
         try (ZipFile zip = new ZipFile(jar.toFile());
              URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
             for (String function : functions) {
@@ -91,6 +92,10 @@ class TemplateIT {
                 }
                 JsonNode p = event.path("Properties");
                 assertEquals("GpuApi", p.path("RestApiId").path("Ref").asText(), function + " on the keyed API");
+                if (function.equals("PanelFunction")) { // the page carries no secret; PanelRouteIT checks it
+                    assertEquals("GET /", p.path("Method").asText() + " " + p.path("Path").asText());
+                    return;
+                }
                 assertFalse(p.path("Auth").path("ApiKeyRequired").isBoolean()
                         && !p.path("Auth").path("ApiKeyRequired").asBoolean(), function + " must not opt out of the key");
                 templated.add(p.path("Method").asText().toUpperCase() + " " + p.path("Path").asText());
@@ -180,6 +185,7 @@ class TemplateIT {
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags", "sns:Publish"),
                 actionsOf("ScheduledStopFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "sns:Publish"), actionsOf("StateChangeFunction"));
+        assertEquals(Set.of(), actionsOf("PanelFunction"));
     }
 
     private static Set<String> actionsOf(String function) {
