@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /}: the phone panel, one self-contained page (classpath resource {@code panel/panel.html})
- * plus its web app manifest ({@code /?asset=manifest}) and icon ({@code /?asset=icon}). It needs no key and
+ * plus its web app manifest ({@code /?asset=manifest}), icon ({@code /?asset=icon}) and the service worker
+ * that keeps a copy for when the phone has no connection ({@code /?asset=sw}). It needs no key and
  * carries no secret: the page asks for the key and sends it only to the keyed routes beside it.
  *
  * <p>One route for all three, told apart by the query, so that relative links work whether the page was
@@ -32,7 +33,8 @@ public final class PanelHandler implements RequestHandler<APIGatewayProxyRequest
     private static final Map<String, Asset> ASSETS = Map.of(
             "page", page(),
             "manifest", new Asset("application/manifest+json", read("panel/manifest.webmanifest"), null),
-            "icon", new Asset("image/svg+xml", read("panel/icon.svg"), null));
+            "icon", new Asset("image/svg+xml", read("panel/icon.svg"), null),
+            "sw", new Asset("text/javascript", read("panel/sw.js"), null));
 
     private record Asset(String contentType, String body, String csp) {
     }
@@ -63,7 +65,7 @@ public final class PanelHandler implements RequestHandler<APIGatewayProxyRequest
             headers.put("Referrer-Policy", "no-referrer");
             // Always revalidated, so a phone never runs an old panel against a newer API.
             headers.put("Cache-Control", "no-cache");
-        } else {
+        } else if (!name.equals("sw")) { // the browser checks the worker for updates itself
             headers.put("Cache-Control", "max-age=86400");
         }
         return text(200, asset.contentType(), method.equals("HEAD") ? "" : asset.body(), headers);
@@ -86,7 +88,8 @@ public final class PanelHandler implements RequestHandler<APIGatewayProxyRequest
             (m.group(1).equals("script") ? scripts : styles).append(" 'sha256-").append(sha256(m.group(2))).append('\'');
         }
         String csp = "default-src 'none'; script-src" + scripts + "; style-src" + styles
-                + "; connect-src 'self'; img-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none';"
+                + "; connect-src 'self'; img-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none';"
+                + " form-action 'none';"
                 + " frame-ancestors 'none'";
         return new Asset("text/html", html, csp);
     }

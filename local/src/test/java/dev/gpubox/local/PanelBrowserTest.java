@@ -136,12 +136,21 @@ class PanelBrowserTest {
         awaitText("state", "stopped");
 
         // The API goes away: the page says so and keeps the last state it knew.
+        Object cached = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[0];"
+                + " navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(r => done(!!r))");
+        assertEquals(Boolean.TRUE, cached, "the service worker keeps a copy of the page");
         local.api.close();
         el("refresh").click();
         visible("offline");
         assertTrue(text("offline").startsWith("No connection to the gpubox API — showing the state as of "),
                 text("offline"));
         assertEquals("stopped", text("state"));
+
+        // Offline-first: opened again with no connection at all, the page still comes up and says so.
+        browser.navigate().refresh();
+        visible("offline");
+        assertEquals("stopped", text("state"));
+        assertFalse(el("key-form").isDisplayed(), "the key stays on the device");
         screenshot("panel-no-connection");
     }
 

@@ -96,6 +96,12 @@ public final class Cli {
         }
     }
 
+    /** {@code ~/...} for a path under HOME, as the user would type it. */
+    private String tilde(Path file) {
+        Path home = home(env);
+        return file.startsWith(home) ? "~/" + home.relativize(file) : file.toString();
+    }
+
     static Path home(Map<String, String> env) {
         String home = env.get("HOME");
         return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"));
@@ -121,7 +127,7 @@ public final class Cli {
             }
         }
         new CliConfig(values).save(file);
-        out.println("Saved the API URL and key to " + file + " (readable by you only).");
+        out.println("Saved the API URL and key to " + tilde(file) + " (readable by you only).");
         out.println(call("GET", "status").path("message").asText());
     }
 
@@ -190,7 +196,7 @@ public final class Cli {
         String host = config.get(CliConfig.HOST) != null ? config.get(CliConfig.HOST) : "gpubox";
         Path sshConfig = home(env).resolve(".ssh").resolve("config");
         boolean changed = SshConfig.write(sshConfig, SshConfig.block(host, address, user, identity));
-        out.println((changed ? "Wrote" : "Kept") + " the 'Host " + host + "' block in " + sshConfig
+        out.println((changed ? "Wrote" : "Kept") + " the 'Host " + host + "' block in " + tilde(sshConfig)
                 + " (HostName " + address + ").");
         String path = config.get(CliConfig.REMOTE_PATH) != null ? config.get(CliConfig.REMOTE_PATH)
                 : "/home/" + (user == null ? "ubuntu" : user);
