@@ -135,6 +135,10 @@ class PanelBrowserTest {
         assertTrue(text("message").startsWith("GPU box is stopping"), text("message"));
         awaitText("state", "stopped");
 
+        // Installable to the home screen, by Chromium's own check (manifest, icon, service worker).
+        assertEquals(Map.of("installabilityErrors", java.util.List.of()),
+                browser.executeCdpCommand("Page.getInstallabilityErrors", Map.of()));
+
         // The API goes away: the page says so and keeps the last state it knew.
         Object cached = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[0];"
                 + " navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(r => done(!!r))");

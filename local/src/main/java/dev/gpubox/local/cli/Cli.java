@@ -287,8 +287,8 @@ public final class Cli {
     /** What to do about each error the API can answer (docs/api.md). */
     static String nextStep(int status, String code) {
         return switch (code) {
-            case "insufficient_capacity" -> "AWS has no such GPU free in that zone right now. Try again in a few"
-                    + " minutes, or change InstanceType (or the subnet's zone) with sam deploy.";
+            case "insufficient_capacity" -> "run ./gpubox up again in a few minutes; if it persists, deploy another"
+                    + " type: sam deploy --parameter-overrides InstanceType=g5.xlarge";
             case "vcpu_quota" -> "ask for a higher 'Running On-Demand G and VT instances' quota in Service Quotas"
                     + " (docs/setup.md), then run ./gpubox up again.";
             case "throttled", "quota_exceeded" -> "wait a little and run the command again.";
