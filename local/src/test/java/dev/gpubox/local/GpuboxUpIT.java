@@ -124,6 +124,15 @@ class GpuboxUpIT {
         assertEquals(1, refused.exit());
         assertEquals("gpubox up: " + message + "\nNext: ask for a higher 'Running On-Demand G and VT instances' quota"
                 + " in Service Quotas (docs/setup.md), then run ./gpubox up again.\n", refused.err());
+
+        // No capacity (after the SDK's own retries): exit 4, "try later", and the command to change type.
+        local.sim.faults().clear();
+        local.sim.faults().inject("StartInstances", Fault.INSUFFICIENT_CAPACITY, 10);
+        Run noCapacity = gpubox("up");
+        assertEquals(4, noCapacity.exit(), noCapacity.err());
+        assertTrue(noCapacity.err().startsWith("gpubox up: AWS has no spare capacity"), noCapacity.err());
+        assertTrue(noCapacity.err().endsWith("\nNext: run ./gpubox up again in a few minutes; if it persists, deploy"
+                + " another type: sam deploy --parameter-overrides InstanceType=g5.xlarge\n"), noCapacity.err());
     }
 
     @Test
