@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What CloudFormation receives, not what we wrote: SAM's own transform (samtranslator) turns
  * template.yaml into the REST API's OpenAPI body, and in it only {@code GET /} (the phone panel) may be
- * callable without the API key.
+ * callable without the API key — and that route is throttled at the stage as the key's usage plan is.
  */
 class PanelRouteIT {
     /** The transform as `sam deploy` runs it, after `sam package` replaced the jar with an S3 location. */
@@ -54,5 +54,17 @@ class PanelRouteIT {
         String keyed = "[{\"api_key\":[]}]";
         assertEquals(Map.of("get /", "[]", "ANY /status", keyed, "ANY /start", keyed, "ANY /stop", keyed,
                 "ANY /eip", keyed, "ANY /snooze", keyed), security);
+
+        // The usage plan throttles keyed calls only; the keyless page has its own stage throttle.
+        Map<String, String> throttled = new TreeMap<>();
+        resources.forEach(r -> {
+            if (r.path("Type").asText().equals("AWS::ApiGateway::Stage")) {
+                r.path("Properties").path("MethodSettings").forEach(m -> throttled.put(
+                        m.path("HttpMethod").asText() + " " + m.path("ResourcePath").asText(),
+                        m.path("ThrottlingRateLimit").path("Ref").asText() + "/"
+                                + m.path("ThrottlingBurstLimit").path("Ref").asText()));
+            }
+        });
+        assertEquals(Map.of("GET /", "ApiRateLimit/ApiBurstLimit"), throttled);
     }
 }
