@@ -45,7 +45,7 @@ class GpuboxUpIT {
 
     @BeforeEach
     void localModeAndAFreshHome() throws IOException {
-        local = new WireFixture(Duration.ofSeconds(2), Duration.ofSeconds(1));
+        local = new WireFixture(Duration.ofSeconds(2), Duration.ofSeconds(5));
         env.put("HOME", home.toString());
         env.put("GPUBOX_POLL_MS", "300");
         env.remove("XDG_CONFIG_HOME");
@@ -115,6 +115,18 @@ class GpuboxUpIT {
         Run down = gpubox("down");
         assertEquals(0, down.exit(), down.err());
         assertTrue(down.out().startsWith("GPU box is stopping"), down.out());
+
+        // Changing your mind: up right after down waits for the stop to finish, then starts the box.
+        Run upAgain;
+        try (ServerSocket sshd = new ServerSocket()) {
+            sshd.setReuseAddress(true);
+            sshd.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), sshPort));
+            upAgain = gpubox("up");
+        }
+        assertEquals(0, upAgain.exit(), upAgain.err());
+        assertTrue(upAgain.out().startsWith("  stopping · 0 s (starts again once stopped)\nGPU box is starting"),
+                upAgain.out());
+        assertEquals(0, gpubox("down").exit());
         local.awaitState("stopped");
 
         // A quota error: the API's message word for word, the next step, a non-zero exit.

@@ -158,12 +158,25 @@ public final class Cli {
 
     private void up() throws IOException, InterruptedException, Failure {
         CliConfig config = config();
+        long t0 = System.nanoTime();
+        long lastPrinted = -10;
+        // EC2 cannot start a box that is still stopping (after a `down`, say): wait for it, then start.
+        for (JsonNode now = call("GET", "status"); now.path("state").asText().equals("stopping");
+                now = call("GET", "status")) {
+            if (seconds(t0) - lastPrinted >= 10) {
+                lastPrinted = seconds(t0);
+                out.println("  stopping · " + lastPrinted + " s (starts again once stopped)");
+            }
+            if (seconds(t0) > 600) {
+                throw new Failure(1, "the box is still stopping after 10 minutes; check it in the EC2 console.");
+            }
+            Thread.sleep(poll.toMillis());
+        }
         JsonNode started = call("POST", "start");
         out.println(started.path("message").asText());
         JsonNode box = started.path("box");
-        long t0 = System.nanoTime();
         String last = "";
-        long lastPrinted = -10;
+        lastPrinted = -10;
         while (!box.path("state").asText().equals("running")) {
             String state = box.path("state").asText();
             if (!state.equals("pending")) {
