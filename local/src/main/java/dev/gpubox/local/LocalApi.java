@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.functions.AttachEipHandler;
+import dev.gpubox.functions.PanelHandler;
 import dev.gpubox.functions.Route;
 import dev.gpubox.functions.ScheduledStopHandler;
 import dev.gpubox.functions.SnoozeHandler;
@@ -50,7 +51,10 @@ public final class LocalApi implements AutoCloseable {
             "/start", StartHandler.class,
             "/stop", StopHandler.class,
             "/eip", AttachEipHandler.class,
-            "/snooze", SnoozeHandler.class);
+            "/snooze", SnoozeHandler.class,
+            PanelHandler.PATH, PanelHandler.class);
+    /** Routes that, like the template's {@code ApiKeyRequired: false} events, are served without a key. */
+    static final java.util.Set<String> KEYLESS = java.util.Set.of(PanelHandler.PATH);
     /** Not an API route in AWS (Scheduler invokes the function); here it fires the nightly stop by hand. */
     public static final String SCHEDULED_STOP_PATH = "/local/scheduled-stop";
     static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; " + Route.SEE_DOCS + "\"}";
@@ -83,6 +87,9 @@ public final class LocalApi implements AutoCloseable {
     private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
             Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
         try {
+            if (type == PanelHandler.class) {
+                return new PanelHandler(); // the page needs no AWS client
+            }
             return (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>) type
                     .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier);
         } catch (ReflectiveOperationException e) {
@@ -148,7 +155,7 @@ public final class LocalApi implements AutoCloseable {
             reply(exchange, 404, Map.of("Content-Type", "application/json"), NOT_FOUND);
             return;
         }
-        if (!apiKey.equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
+        if (!KEYLESS.contains(path) && !apiKey.equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
             reply(exchange, 403, Map.of("Content-Type", "application/json"), "{\"message\":\"Forbidden\"}");
             return;
         }

@@ -162,6 +162,7 @@ public final class LocalMode {
         System.out.println("API key (x-api-key): " + key);
         System.out.println("Routes: GET " + url + "/status, POST " + url + "/start[?wait=N], POST " + url
                 + "/stop, POST " + url + "/eip[?force=true]");
+        System.out.println("Phone panel (GET /, no key; open it in a browser): " + url + "/");
         System.out.println();
         System.out.println("Try:");
         System.out.println("  curl -s -H 'x-api-key: " + key + "' " + url + "/status");

@@ -101,7 +101,8 @@ class RuntimeClientIT {
     @Order(0)
     void everyFunctionInTheTemplateIsRunHere() {
         assertEquals(List.of("StatusHandler", "StartHandler", "StopHandler", "AttachEipHandler", "SnoozeHandler",
-                "ScheduledStopHandler", "StateChangeHandler", "StopOnDeleteHandler"), List.copyOf(handlers.keySet()),
+                "PanelHandler", "ScheduledStopHandler", "StateChangeHandler", "StopOnDeleteHandler"),
+                List.copyOf(handlers.keySet()),
                 "a new function needs its run below");
     }
 
@@ -168,6 +169,15 @@ class RuntimeClientIT {
         });
         assertEquals("SUCCESS", reply.path("Status").asText(), reply.toString());
         assertEquals(stopsBefore + 1, sim.calls("StopInstances"), "the box was asked to stop");
+    }
+
+    @Test
+    @Order(9)
+    void thePanelPageIsServedWithoutAKey() throws Exception {
+        JsonNode reply = invoke("PanelHandler", "panel.json", e -> { });
+        assertEquals(200, reply.path("statusCode").asInt(), reply.toString());
+        assertTrue(reply.path("headers").path("Content-Type").asText().startsWith("text/html"), reply.toString());
+        assertTrue(reply.path("body").asText().contains("<html"), "the page itself");
     }
 
     // ------------------------------------------------------------------ plumbing
