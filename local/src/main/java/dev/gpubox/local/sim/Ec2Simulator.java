@@ -217,7 +217,7 @@ public final class Ec2Simulator implements AutoCloseable {
                 .leaf("dnsName", i.publicIp() == null ? null : "ec2-" + i.publicIp().replace('.', '-')
                         + ".us-west-2.compute.amazonaws.com")
                 .leaf("reason", i.stateReason() == null ? null
-                        : i.stateReason().startsWith("Client.") ? "User initiated" : i.stateReason())
+                        : i.stateReason().startsWith("Client.UserInitiated") ? "User initiated" : i.stateReason())
                 .leaf("keyName", i.keyName()).leaf("amiLaunchIndex", 0).leaf("instanceType", i.type())
                 .leaf("launchTime", i.launchTime())
                 .open("placement").leaf("availabilityZone", "us-west-2a").leaf("tenancy", "default").close("placement")
