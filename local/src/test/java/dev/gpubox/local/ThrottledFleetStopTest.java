@@ -30,9 +30,45 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 class ThrottledFleetStopTest {
     static final int BOXES = 150;
 
+    /** What one run did, counted at the simulator's wire. */
+    record Run(Duration took, int stopCalls, int tagCalls, List<String> notices, List<String> log, int running) {
+    }
+
     @Test
     void aThrottledFleetRunEndsBeforeTheLambdaTimeoutWithItsSummaryAndOneNotice() throws Exception {
-        Duration lambdaTimeout = ScheduledStopHandler.MARGIN.plusSeconds(5); // a 5 s budget
+        Run run = run(sim -> sim.faults().inject("StopInstances", Fault.THROTTLING, 1_000_000)
+                .inject("CreateTags", Fault.THROTTLING, 1_000_000));
+
+        assertEndsInTimeWithSummaryAndOneNotice(run);
+        // Batches of 50 whose throttling is retried whole (the SDK's own 4 attempts each) inside the 5 s,
+        // never one call per box; the rest are failed as not tried.
+        assertTrue(run.stopCalls() <= 20, "StopInstances at the wire: " + run.stopCalls());
+        // One CreateTags for the notices' record (with the SDK's own 4 attempts), none per box.
+        assertTrue(run.tagCalls() <= 4, "CreateTags at the wire: " + run.tagCalls());
+    }
+
+    @Test
+    void aHungStopInstancesCostsTheBudgetOnceNotPerBatch() throws Exception {
+        Run run = run(sim -> sim.faults().delay("StopInstances", Duration.ofSeconds(60)));
+
+        assertEndsInTimeWithSummaryAndOneNotice(run);
+        assertEquals(1, run.stopCalls(), "the first batch hung until the budget; the others were not tried");
+        assertEquals(1, run.tagCalls(), "one CreateTags records the notice for all " + BOXES + " boxes");
+    }
+
+    private static void assertEndsInTimeWithSummaryAndOneNotice(Run run) {
+        assertTrue(run.took().compareTo(LAMBDA_TIMEOUT.minusSeconds(2)) < 0, "ended before the Lambda timeout: "
+                + run.took());
+        assertEquals(BOXES, run.running(), "EC2 stopped nothing");
+        assertEquals(1, run.notices().size(), "one combined notice, not one per box: " + run.notices());
+        assertTrue(run.notices().get(0).startsWith("gpubox: could not stop " + BOXES + " boxes"), run.notices().get(0));
+        assertTrue(run.log().stream().anyMatch(l -> l.startsWith("gpubox scheduled stop:")
+                && l.contains("failed " + BOXES)), "its summary: " + run.log());
+    }
+
+    static final Duration LAMBDA_TIMEOUT = ScheduledStopHandler.MARGIN.plusSeconds(5); // a 5 s budget
+
+    private static Run run(java.util.function.Consumer<Ec2Simulator> faults) throws Exception {
         // EC2's clock is a day behind the run's, so every box seeded now is past its deadline.
         Clock runClock = Clock.offset(Clock.systemUTC(), Duration.ofDays(1));
         List<String> notices = new CopyOnWriteArrayList<>();
@@ -42,8 +78,7 @@ class ThrottledFleetStopTest {
             for (int i = 0; i < BOXES; i++) {
                 sim.state().seedInstance("g4dn.xlarge", "k", "running", Map.of(SeededBox.TAG_KEY, SeededBox.STACK));
             }
-            sim.faults().inject("StopInstances", Fault.THROTTLING, 1_000_000)
-                    .inject("CreateTags", Fault.THROTTLING, 1_000_000);
+            faults.accept(sim);
             BoxConfig stack = new BoxConfig("i-0123456789abcdef0", null, SeededBox.TAG_KEY, SeededBox.STACK, "ubuntu");
             ScheduledStopHandler handler = new ScheduledStopHandler(ec2, stack, (s, m) -> notices.add(s + ": " + m),
                     runClock, Sleeper.REAL);
@@ -52,23 +87,13 @@ class ThrottledFleetStopTest {
 
             assertThrows(RuntimeException.class, () -> handler.handleRequest(
                     new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out,
-                    LambdaContexts.invocation(runClock, lambdaTimeout, log)), "a run with failed stops fails");
+                    LambdaContexts.invocation(runClock, LAMBDA_TIMEOUT, log)), "a run with failed stops fails");
 
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            System.out.println("throttled fleet of " + BOXES + ": " + took.toMillis() + " ms, StopInstances "
-                    + sim.calls("StopInstances") + ", CreateTags " + sim.calls("CreateTags") + ", notices "
-                    + notices.size());
-            assertTrue(took.compareTo(lambdaTimeout.minusSeconds(2)) < 0, "ended before the Lambda timeout: " + took);
-            assertEquals(BOXES, sim.state().count("running"), "EC2 stopped nothing (all throttled)");
-            assertEquals(1, notices.size(), "one combined notice, not one per box: " + notices);
-            assertTrue(notices.get(0).startsWith("gpubox: could not stop " + BOXES + " boxes"), notices.get(0));
-            assertTrue(log.stream().anyMatch(l -> l.startsWith("gpubox scheduled stop:") && l.contains("failed " + BOXES)),
-                    "its summary: " + log);
-            // Batches of 50 whose throttling is retried whole (the SDK's own 4 attempts each) inside the 5 s,
-            // never one call per box; the rest are failed as not tried.
-            assertTrue(sim.calls("StopInstances") <= 20, "StopInstances at the wire: " + sim.calls("StopInstances"));
-            // One CreateTags for the notices' record (with the SDK's own 4 attempts), none per box.
-            assertTrue(sim.calls("CreateTags") <= 4, "CreateTags at the wire: " + sim.calls("CreateTags"));
+            Run run = new Run(Duration.ofNanos(System.nanoTime() - started), sim.calls("StopInstances"),
+                    sim.calls("CreateTags"), notices, log, (int) sim.state().count("running"));
+            System.out.println("fleet of " + BOXES + ": " + run.took().toMillis() + " ms, StopInstances "
+                    + run.stopCalls() + ", CreateTags " + run.tagCalls() + ", notices " + notices.size());
+            return run;
         }
     }
 }

@@ -114,7 +114,7 @@ public final class Ec2Simulator implements AutoCloseable {
                 if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
                     throw new Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
                 }
-                sleep(faults.delay());
+                sleep(faults.delay(action));
                 Fault fault = faults.take(action, request.list("InstanceId"));
                 if (fault != null) {
                     throw fault.error();
