@@ -176,21 +176,22 @@ public final class NightlyStop {
             if (toNotice.isEmpty()) {
                 return;
             }
-            boolean sent;
+            List<String> told = new ArrayList<>(); // a box not told is noticed again by the next sweep
             if (toNotice.size() <= SEPARATE_NOTICES_UP_TO) {
-                sent = true;
-                for (Map.Entry<String, Boolean> box : toNotice.entrySet()) {
-                    sent &= publishInWrapUp(one(due.get(box.getKey()), failed.get(box.getKey()), box.getValue(), now));
-                }
-            } else {
-                sent = publishInWrapUp(combined(toNotice, failed, now));
+                toNotice.forEach((id, still) -> {
+                    if (publishInWrapUp(one(due.get(id), failed.get(id), still, now))) {
+                        told.add(id);
+                    }
+                });
+            } else if (publishInWrapUp(combined(toNotice, failed, now))) {
+                told.addAll(toNotice.keySet());
             }
-            if (!sent) {
-                return; // not told: the next sweep tries again
+            if (told.isEmpty()) {
+                return;
             }
-            toNotice.keySet().forEach(id -> failureNoticedHere.put(id + "@" + deadlines.get(id), now));
+            told.forEach(id -> failureNoticedHere.put(id + "@" + deadlines.get(id), now));
             Map<String, List<String>> byRecord = new LinkedHashMap<>();
-            toNotice.keySet().forEach(id -> byRecord.computeIfAbsent(
+            told.forEach(id -> byRecord.computeIfAbsent(
                     new BoxTags.FailureNoticed(deadlines.get(id), now).tagValue(), v -> new ArrayList<>()).add(id));
             tagInWrapUp(byRecord);
         }
@@ -389,6 +390,11 @@ public final class NightlyStop {
                             request.toBuilder().overrideConfiguration(time.overrides()).build()));
             page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
             token = page.nextToken();
+            if (token != null && !token.isEmpty() && !time.allowsCall()) {
+                // A slow EC2 must not page on past the budget: no box can be judged on half a list.
+                throw new BoxException(ErrorCode.AWS_ERROR, "EC2 was too slow to list the boxes within the run's"
+                        + " time (" + boxes.size() + " listed so far)");
+            }
         } while (token != null && !token.isEmpty());
         return boxes;
     }
