@@ -189,6 +189,7 @@ public final class NightlyStop {
             if (told.isEmpty()) {
                 return;
             }
+            failureNoticedHere.values().removeIf(at -> at.isBefore(now.minus(Duration.ofDays(1)))); // stays small
             told.forEach(id -> failureNoticedHere.put(id + "@" + deadlines.get(id), now));
             Map<String, List<String>> byRecord = new LinkedHashMap<>();
             told.forEach(id -> byRecord.computeIfAbsent(
