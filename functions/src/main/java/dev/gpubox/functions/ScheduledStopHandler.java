@@ -64,7 +64,7 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     }
 
     /** The time after the budget for the failure notices and their record: the margin less the reply's share. */
-    static Duration wrapUpFor(long remainingMillis) {
+    public static Duration wrapUpFor(long remainingMillis) {
         Duration afterBudget = Duration.ofMillis(remainingMillis).compareTo(MARGIN) < 0
                 ? Duration.ofMillis(remainingMillis) : MARGIN;
         Duration wrapUp = afterBudget.minus(REPLY_RESERVE);

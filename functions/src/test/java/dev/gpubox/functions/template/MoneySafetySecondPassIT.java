@@ -77,5 +77,8 @@ class MoneySafetySecondPassIT {
         assertTrue(timeout.minus(budget).compareTo(Duration.ofSeconds(10)) >= 0,
                 "after the budget, " + timeout.minus(budget) + " for the failure notices and the summary");
         assertTrue(budget.compareTo(timeout) < 0);
+        Duration wrapUp = ScheduledStopHandler.wrapUpFor(timeout.toMillis());
+        assertTrue(budget.plus(wrapUp).compareTo(timeout) < 0 && wrapUp.compareTo(Duration.ofSeconds(5)) >= 0,
+                "the notices' wrap-up (" + wrapUp + ") fits after the budget, with time left for the reply");
     }
 }
