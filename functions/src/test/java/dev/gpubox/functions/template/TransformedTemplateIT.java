@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -166,15 +167,30 @@ class TransformedTemplateIT {
                 : body.path("securityDefinitions").path("api_key");
         assertEquals("header", scheme.path("in").asText());
         assertEquals("x-api-key", scheme.path("name").asText());
-        int operations = 0;
+        Map<String, String> security = new TreeMap<>();
         for (var path : body.path("paths").properties()) {
             for (var operation : path.getValue().properties()) {
-                operations++;
-                assertEquals("[{\"api_key\":[]}]", operation.getValue().path("security").toString(),
-                        path.getKey() + " " + operation.getKey() + " must require the API key");
+                security.put(operation.getKey().replace("x-amazon-apigateway-any-method", "ANY") + " "
+                        + path.getKey(), operation.getValue().path("security").toString());
             }
         }
-        assertTrue(operations >= 5, "every route is in the API: " + operations);
+        // Only the phone panel's page is served without the key: it carries no secret, and every action
+        // it calls is keyed.
+        String keyed = "[{\"api_key\":[]}]";
+        assertEquals(Map.of("get /", "[]", "ANY /status", keyed, "ANY /start", keyed, "ANY /stop", keyed,
+                "ANY /eip", keyed, "ANY /snooze", keyed), security);
+    }
+
+    /** The usage plan throttles keyed calls only; the keyless page gets the same limits at the stage. */
+    @Test
+    void theKeylessPanelIsThrottledAtTheStage() {
+        Map<String, String> throttled = new TreeMap<>();
+        ofType("AWS::ApiGateway::Stage").values().forEach(stage ->
+                stage.path("Properties").path("MethodSettings").forEach(m -> throttled.put(
+                        m.path("HttpMethod").asText() + " " + m.path("ResourcePath").asText(),
+                        m.path("ThrottlingRateLimit").path("Ref").asText() + "/"
+                                + m.path("ThrottlingBurstLimit").path("Ref").asText())));
+        assertEquals(Map.of("GET /", "ApiRateLimit/ApiBurstLimit"), throttled);
     }
 
     // ------------------------------------------------------------------ schedules
@@ -274,7 +290,8 @@ class TransformedTemplateIT {
 
     private static boolean publishesNotices(String function) {
         return !function.equals("StatusFunction") && !function.equals("AttachEipFunction")
-                && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction");
+                && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction")
+                && !function.equals("PanelFunction");
     }
 
     // ------------------------------------------------------------------ delete and update
