@@ -136,6 +136,17 @@ class SetupDocIT {
     }
 
     @Test
+    void parameterChangesAreSavedInSamconfigBecauseACommandLineOverrideLastsOneDeploy() {
+        String update = section("## 8. Updating the stack");
+        // sam deploy's --parameter-overrides replaces samconfig's list for one run; the next plain deploy
+        // reverts it, and after a deliberate replacement would try to replace the new box.
+        assertTrue(update.contains("edit its value in `parameter_overrides` in `samconfig.toml`"), update);
+        assertTrue(update.contains("replaces samconfig's\nwhole list for that one deploy"), update);
+        assertFalse(update.contains("--allow-replacement --parameter-overrides"), "the replacing value must be saved first");
+        assertFalse(update.contains("no longer stopped at night"), "the nightly stop finds a box by its gpubox:stack tag");
+    }
+
+    @Test
     void whatRemainsAfterDeleteAndWhatItCostsMatchTheTemplate() {
         Set<String> retained = new LinkedHashSet<>();
         Template.resources().properties().forEach(e -> {
