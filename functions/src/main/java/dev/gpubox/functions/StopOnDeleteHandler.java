@@ -7,7 +7,10 @@ import dev.gpubox.box.AwsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
@@ -57,7 +60,7 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
                 case "Create", "Update" -> reason = "Recorded box " + instanceId + "; it is stopped when this stack deletes it.";
                 case "Delete" -> {
                     physicalId = event.path("PhysicalResourceId").asText(physicalId);
-                    reason = stop(instanceId);
+                    reason = stop(instanceId, deadline(context));
                 }
                 default -> {
                     status = CustomResourceReply.FAILED;
@@ -66,8 +69,10 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             }
         } catch (RuntimeException e) {
             status = CustomResourceReply.FAILED;
+            // Not POST /stop: the API is among what this delete removes.
             reason = "Could not stop box " + instanceId + " (" + e.getMessage() + "). It is still running and still"
-                    + " stopped every night; stop it (POST /stop or the EC2 console) and delete the stack again.";
+                    + " stopped every night; stop it (aws ec2 stop-instances --instance-ids " + instanceId
+                    + ", or the EC2 console) and delete the stack again.";
             Log.failure(context, "StopBoxOnDelete", e);
         }
         if (context != null && context.getLogStreamName() != null) {
@@ -79,12 +84,34 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
         output.write(reply);
     }
 
-    private String stop(String instanceId) {
+    /**
+     * When the EC2 calls must be done: the invocation's remaining time less the nightly stop's margin
+     * ({@link ScheduledStopHandler#budgetFor}), kept to answer CloudFormation — a delete that never hears
+     * back hangs until ServiceTimeout. Null without a Lambda context (the clients' own timeouts apply).
+     */
+    private static Instant deadline(Context context) {
+        return context == null ? null : Instant.now().plus(ScheduledStopHandler.budgetFor(context.getRemainingTimeInMillis()));
+    }
+
+    /** Each call's timeout is what is left before the deadline; none left fails the delete with the reason. */
+    private static AwsRequestOverrideConfiguration timeLeft(Instant deadline) {
+        if (deadline == null) {
+            return AwsRequestOverrideConfiguration.builder().build();
+        }
+        Duration left = Duration.between(Instant.now(), deadline);
+        if (left.toMillis() < 1) {
+            throw new IllegalStateException("no time left to call EC2 before answering CloudFormation");
+        }
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(left).build();
+    }
+
+    private String stop(String instanceId, Instant deadline) {
         if (!instanceId.startsWith("i-")) {
             return "No box recorded (" + instanceId + "); nothing to stop.";
         }
         try {
-            ec2.stopInstances(r -> r.instanceIds(instanceId));
+            AwsRequestOverrideConfiguration stopBudget = timeLeft(deadline);
+            ec2.stopInstances(r -> r.instanceIds(instanceId).overrideConfiguration(stopBudget));
             return "Stopped box " + instanceId + " (kept with its disk; see docs/setup.md).";
         } catch (AwsServiceException e) {
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
@@ -92,7 +119,8 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
                 return "Box " + instanceId + " no longer exists; nothing to stop.";
             }
             if ("IncorrectInstanceState".equals(code)) {
-                InstanceStateName state = ec2.describeInstances(r -> r.instanceIds(instanceId))
+                AwsRequestOverrideConfiguration lookBudget = timeLeft(deadline);
+                InstanceStateName state = ec2.describeInstances(r -> r.instanceIds(instanceId).overrideConfiguration(lookBudget))
                         .reservations().get(0).instances().get(0).state().name();
                 if (NOTHING_TO_STOP.contains(state)) {
                     return "Box " + instanceId + " is " + state + "; nothing to stop.";
