@@ -54,7 +54,7 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
                 : Duration.ofMillis(context.getRemainingTimeInMillis()).minus(MARGIN);
         SweepReport report = nightlyStop.run(budget.isNegative() ? Duration.ZERO : budget);
         Log.line(context, report.summary());
-        output.write(Replies.JSON.writeValueAsBytes(report));
+        output.write(Replies.sweep(report));
         if (report.hasFailures()) {
             throw new ScheduledStopFailed(report.summary());
         }

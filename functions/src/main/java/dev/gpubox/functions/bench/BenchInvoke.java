@@ -69,20 +69,10 @@ public final class BenchInvoke {
         System.out.println(figures);
     }
 
-    @SuppressWarnings("unchecked")
     private static String invoke(Object handler, byte[] event) throws IOException {
-        if (handler instanceof RequestStreamHandler stream) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            stream.handleRequest(new ByteArrayInputStream(event), out, CONTEXT);
-            return out.toString(StandardCharsets.UTF_8);
-        }
-        // BASELINE ONLY: typed handlers, with the event mapped as the runtime would.
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().configure(
-                com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        var typed = (com.amazonaws.services.lambda.runtime.RequestHandler<
-                com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent, Object>) handler;
-        return json.writeValueAsString(typed.handleRequest(json.readValue(event,
-                com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.class), CONTEXT));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ((RequestStreamHandler) handler).handleRequest(new ByteArrayInputStream(event), out, CONTEXT);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** The CRaC {@code beforeCheckpoint} of a handler that registers one, run as SnapStart would before the snapshot. */
