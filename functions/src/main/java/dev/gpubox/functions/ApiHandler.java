@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import org.crac.Core;
+import org.crac.Resource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -26,13 +28,16 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * {@code handleRequest} by reflection and invokes it, and a method declared in a non-public class cannot
  * be invoked that way from outside the package ({@code IllegalAccessException}).
  */
-public abstract class ApiHandler implements RequestStreamHandler {
+public abstract class ApiHandler implements RequestStreamHandler, Resource {
     private final Route route;
     protected final BoxControl box;
 
     /** Lambda's constructor: the container's clients and the function's environment. */
     ApiHandler(Route route) {
         this(route, Lambda.boxControl());
+        // SnapStart (template.yaml) snapshots the function after init; beforeCheckpoint primes it first.
+        // Without a CRaC runtime (plain JVM, tests) this registration does nothing.
+        Core.getGlobalContext().register(this);
     }
 
     /** Tests' and local mode's constructor: any EC2 client (a mock, or one pointed at a stand-in). */
@@ -43,6 +48,22 @@ public abstract class ApiHandler implements RequestStreamHandler {
     private ApiHandler(Route route, BoxControl box) {
         this.route = route;
         this.box = box;
+    }
+
+    /** SnapStart's hook, just before the snapshot: run this route once against canned EC2 data (see Priming). */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // nothing to renew: priming left no connection, credential or seed behind
+    }
+
+    /** One canned request of this handler's route, end to end, with no network; the bench calls it too. */
+    final ApiReply prime() {
+        return Priming.run(this, route, Priming.ec2For(route));
     }
 
     /** The one library call; runs only for this handler's route, one of its methods and a keyed request. */
