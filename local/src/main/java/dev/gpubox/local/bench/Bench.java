@@ -56,7 +56,19 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            System.err.println("gpubox bench: " + (e instanceof IllegalArgumentException ? e.getMessage()
+                    : "an option lacks its value") + "\nusage: ./gpubox bench " + Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            System.out.println("usage: ./gpubox bench " + Options.USAGE + "\nSee docs/performance.md.");
+            return;
+        }
         String loadBefore = loadAverage();
         // The simulator's clock runs a day behind: a box it seeds "now" was launched yesterday, so the
         // nightly stop finds it past its deadline.
@@ -380,6 +392,10 @@ public final class Bench {
     }
 
     record Options(Path jar, Path events, Path peer, int runs, int warm, Path out, Path docs) {
+        static final String USAGE = "[--runs N (15)] [--warm N (200)] [--jar PATH] [--events DIR] [--peer DIR]"
+                + " [--out FILE] [--update-docs docs/performance.md]";
+
+        /** @return null for --help */
         static Options parse(String[] args) {
             Path jar = Path.of("functions/target/gpubox-functions.jar");
             Path events = Path.of("events");
@@ -390,6 +406,9 @@ public final class Bench {
             Path docs = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
+                    case "--help", "-h" -> {
+                        return null;
+                    }
                     case "--jar" -> jar = Path.of(args[++i]);
                     case "--events" -> events = Path.of(args[++i]);
                     case "--peer" -> peer = Path.of(args[++i]);
@@ -397,8 +416,7 @@ public final class Bench {
                     case "--warm" -> warm = Integer.parseInt(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     case "--update-docs" -> docs = Path.of(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; options: --runs N --warm N --jar PATH --events DIR --peer DIR --out FILE --update-docs FILE");
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             return new Options(jar, events, peer, runs, warm, out, docs);
