@@ -67,7 +67,7 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
         Duration budget = context == null ? BUDGET_WITHOUT_CONTEXT : budgetFor(context.getRemainingTimeInMillis());
         SweepReport report = nightlyStop.run(budget);
         Log.line(context, report.summary());
-        output.write(Replies.JSON.writeValueAsBytes(report));
+        output.write(Replies.sweep(report));
         if (report.hasFailures()) {
             throw new ScheduledStopFailed(report.summary());
         }

@@ -2,13 +2,13 @@ package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.AwsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -42,24 +42,26 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = Payloads.object(input.readAllBytes(), "StopBoxOnDelete expects a CloudFormation"
+        Map<String, Object> event = Payloads.object(input.readAllBytes(), "StopBoxOnDelete expects a CloudFormation"
                 + " custom resource event");
-        if (event == null || !event.path("ResponseURL").isTextual() || !event.path("RequestType").isTextual()) {
+        String responseUrl = Json.text(event, "ResponseURL");
+        String type = Json.text(event, "RequestType");
+        if (responseUrl == null || type == null) {
             throw new IllegalArgumentException("StopBoxOnDelete expects a CloudFormation custom resource event"
                     + " with RequestType and ResponseURL. Nothing was stopped.");
         }
-        String instanceId = event.path("ResourceProperties").path("InstanceId").asText("");
-        String type = event.path("RequestType").asText();
+        String instanceId = textOr(Json.child(event, "ResourceProperties"), "InstanceId", "");
+        String recordedId = Json.text(event, "PhysicalResourceId");
         String status = CustomResourceReply.SUCCESS;
         String reason;
         // The box's id is the physical id, so a new box (a forced replacement) makes CloudFormation send a
         // Delete for the old one: that old box is then stopped too.
-        String physicalId = instanceId.isEmpty() ? event.path("PhysicalResourceId").asText("gpubox-no-box") : instanceId;
+        String physicalId = instanceId.isEmpty() ? (recordedId == null ? "gpubox-no-box" : recordedId) : instanceId;
         try {
             switch (type) {
                 case "Create", "Update" -> reason = "Recorded box " + instanceId + "; it is stopped when this stack deletes it.";
                 case "Delete" -> {
-                    physicalId = event.path("PhysicalResourceId").asText(physicalId);
+                    physicalId = recordedId == null ? physicalId : recordedId;
                     reason = stop(instanceId, deadline(context));
                 }
                 default -> {
@@ -78,9 +80,9 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
         if (context != null && context.getLogStreamName() != null) {
             reason += " Log stream: " + context.getLogStreamName();
         }
-        byte[] reply = Replies.JSON.writeValueAsBytes(CustomResourceReply.body(event, status, reason, physicalId));
+        byte[] reply = Json.bytes(CustomResourceReply.body(event, status, reason, physicalId));
         Log.line(context, "gpubox StopBoxOnDelete " + type + ": " + status + " - " + reason);
-        sender.put(event.path("ResponseURL").asText(), reply);
+        sender.put(responseUrl, reply);
         output.write(reply);
     }
 
@@ -128,5 +130,10 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             }
             throw e;
         }
+    }
+
+    private static String textOr(Map<String, Object> object, String name, String fallback) {
+        String value = Json.text(object, name);
+        return value == null ? fallback : value;
     }
 }

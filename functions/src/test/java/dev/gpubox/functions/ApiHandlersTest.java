@@ -48,11 +48,11 @@ class ApiHandlersTest {
             "/snooze", (ec2, config) -> new SnoozeHandler(ec2, config, Notifier.NONE));
 
     static JsonNode json(APIGatewayProxyResponseEvent response) throws Exception {
-        return Replies.JSON.readTree(response.getBody());
+        return ProxyIntegration.JSON.readTree(response.getBody());
     }
 
     static APIGatewayProxyResponseEvent call(String route, FakeEc2 ec2, APIGatewayProxyRequestEvent event) {
-        return HANDLERS.get(route).apply(ec2.client, config()).handleRequest(event, null);
+        return ProxyIntegration.invoke(HANDLERS.get(route).apply(ec2.client, config()), event);
     }
 
     static Stream<Arguments> everyApiEventToItsOwnHandler() {

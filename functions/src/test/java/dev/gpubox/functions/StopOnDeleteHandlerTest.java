@@ -45,14 +45,14 @@ class StopOnDeleteHandlerTest {
     final List<JsonNode> replies = new ArrayList<>();
     final StopOnDeleteHandler handler = new StopOnDeleteHandler(ec2, (url, body) -> {
         urls.add(url);
-        replies.add(Replies.JSON.readTree(body));
+        replies.add(ProxyIntegration.JSON.readTree(body));
     });
 
     /** The sample Delete event in events/, optionally changed into another request CloudFormation sends. */
     static byte[] event(Consumer<ObjectNode> change) throws IOException {
-        ObjectNode event = (ObjectNode) Replies.JSON.readTree(Events.raw(Events.DIR.resolve("custom-resource-delete.json")));
+        ObjectNode event = (ObjectNode) ProxyIntegration.JSON.readTree(Events.raw(Events.DIR.resolve("custom-resource-delete.json")));
         change.accept(event);
-        return Replies.JSON.writeValueAsBytes(event);
+        return ProxyIntegration.JSON.writeValueAsBytes(event);
     }
 
     JsonNode invoke(byte[] event) throws IOException {
@@ -72,7 +72,7 @@ class StopOnDeleteHandlerTest {
         when(ec2.stopInstances(any(Consumer.class))).thenReturn(StopInstancesResponse.builder().build());
         byte[] sample = Events.raw(Events.DIR.resolve("custom-resource-delete.json"));
         JsonNode reply = invoke(sample);
-        JsonNode event = Replies.JSON.readTree(sample);
+        JsonNode event = ProxyIntegration.JSON.readTree(sample);
 
         assertEquals("SUCCESS", reply.path("Status").asText(), reply.toString());
         assertEquals(event.path("ResponseURL").asText(), urls.get(0));

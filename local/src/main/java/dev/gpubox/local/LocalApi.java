@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.functions.ApiHandler;
 import dev.gpubox.functions.AttachEipHandler;
 import dev.gpubox.functions.PanelHandler;
 import dev.gpubox.functions.Route;
@@ -83,15 +84,14 @@ public final class LocalApi implements AutoCloseable {
     }
 
     /** The handler's (Ec2Client, BoxConfig, Notifier) constructor, which every API handler has. */
-    @SuppressWarnings("unchecked")
     private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
             Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
         try {
             if (type == PanelHandler.class) {
-                return new PanelHandler(); // the page needs no AWS client
+                return GatewayProxy.of(new PanelHandler()); // the page needs no AWS client
             }
-            return (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>) type
-                    .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier);
+            return GatewayProxy.of((ApiHandler) type
+                    .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(type + " lacks the (Ec2Client, BoxConfig, Notifier) constructor", e);
         }
