@@ -9,6 +9,7 @@ import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.Quote;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
@@ -47,8 +48,8 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         try {
             ApiRequest request = ApiRequest.from(event);
             if (!route.path().equals(request.path())) {
-                throw new BoxException(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path()
-                        + "; " + Route.SEE_DOCS);
+                throw new BoxException(ErrorCode.NOT_FOUND, "No route " + Quote.excerpt(request.method(), 10) + " "
+                        + Quote.excerpt(request.path(), 40) + "; " + Route.SEE_DOCS);
             }
             List<String> methods = route.methods();
             if (!methods.contains(request.method())) {

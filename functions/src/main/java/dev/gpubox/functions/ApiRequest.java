@@ -3,6 +3,7 @@ package dev.gpubox.functions;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.Quote;
 import java.util.Map;
 
 /** The parts of an API Gateway proxy event the handlers read, with the query parameters validated. */
@@ -15,7 +16,8 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
         }
         String path = event.getResource() != null && !event.getResource().isBlank() ? event.getResource()
                 : event.getPath();
-        return new ApiRequest(event.getHttpMethod().toUpperCase(java.util.Locale.ROOT), path == null ? "" : path,
+        // HTTP methods are case-sensitive (RFC 9110): "post" is not POST, and is never carried out.
+        return new ApiRequest(event.getHttpMethod(), path == null ? "" : path,
                 event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters(),
                 hasApiKey(event));
     }
@@ -56,7 +58,7 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
             // reported below with the same message as an out-of-range value
         }
         throw new BoxException(ErrorCode.BAD_REQUEST,
-                name + " must be a whole number of seconds from 0 to " + max + ", not '" + raw + "'.");
+                name + " must be a whole number of seconds from 0 to " + max + ", not " + Quote.input(raw) + ".");
     }
 
     /** {@code ?name=true|false}; absent means false. */
@@ -69,7 +71,7 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
             default -> throw new BoxException(ErrorCode.BAD_REQUEST,
-                    name + " must be true or false, not '" + raw + "'.");
+                    name + " must be true or false, not " + Quote.input(raw) + ".");
         };
     }
 }

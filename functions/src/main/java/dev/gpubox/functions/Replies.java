@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.ActionResult;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.BoxStatus;
+import dev.gpubox.box.Quote;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,7 +40,8 @@ final class Replies {
     static APIGatewayProxyResponseEvent error(BoxException e) {
         ObjectNode body = JSON.createObjectNode();
         body.put("error", e.error().code());
-        body.put("message", e.getMessage());
+        // Every message is built short and one line; this keeps it so whatever a new message does.
+        body.put("message", Quote.excerpt(e.getMessage(), 400));
         Map<String, String> headers = new LinkedHashMap<>();
         if (e.retryAfterSeconds() != null) {
             body.put("retryAfterSeconds", e.retryAfterSeconds());
@@ -54,7 +56,7 @@ final class Replies {
     static APIGatewayProxyResponseEvent methodNotAllowed(String allowed, String method, String path) {
         ObjectNode body = JSON.createObjectNode();
         body.put("error", "method_not_allowed");
-        body.put("message", method + " is not allowed on " + path + "; use " + allowed + ".");
+        body.put("message", Quote.excerpt(method, 10) + " is not allowed on " + path + "; use " + allowed + ".");
         return reply(405, body, Map.of("Allow", allowed));
     }
 
