@@ -34,6 +34,7 @@ public final class Ec2Simulator implements AutoCloseable {
     private final Ec2State state;
     private final Faults faults = new Faults();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -79,7 +80,13 @@ public final class Ec2Simulator implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** How many requests arrived at all, of any action or none: what "no EC2 call" is counted by. */
+    public int totalCalls() {
+        return requests.get();
+    }
+
     public void resetCalls() {
+        requests.set(0);
         calls.clear();
     }
 
@@ -90,6 +97,7 @@ public final class Ec2Simulator implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
         String requestId = UUID.randomUUID().toString();
         int status = 200;
         String body;
