@@ -56,7 +56,8 @@ final class AwsErrors {
         String aws = Quote.upstream(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
         String awsSaid = aws.isEmpty() ? "" : " AWS said: " + aws;
         String requestId = e.requestId();
-        String c = code == null ? "" : code;
+        // The SDK does not read EC2's error envelope on a 401; EC2 answers 401 only with AuthFailure.
+        String c = code != null ? code : e.statusCode() == 401 ? "AuthFailure" : "";
         if (CAPACITY.contains(c)) {
             return new BoxException(ErrorCode.INSUFFICIENT_CAPACITY,
                     "AWS has no spare GPUs of this type in the box's zone right now; try again in 5-10 minutes."
@@ -102,6 +103,10 @@ final class AwsErrors {
             return new BoxException(ErrorCode.MISCONFIGURED, "gpubox's IAM role lacks " + permission(aws, action)
                     + " (needed to " + action + "); redeploy the stack's template, which grants it." + awsSaid,
                     requestId, null, e);
+        }
+        if ("AuthFailure".equals(c)) {
+            return new BoxException(ErrorCode.MISCONFIGURED, "AWS did not accept gpubox's credentials to " + action
+                    + "; check the function's role (or, locally, your AWS credentials)." + awsSaid, requestId, null, e);
         }
         if (INTERNAL.contains(c)) {
             return new BoxException(ErrorCode.AWS_ERROR, "EC2 had an internal error and could not " + action

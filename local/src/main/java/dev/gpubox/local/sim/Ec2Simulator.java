@@ -118,9 +118,9 @@ public final class Ec2Simulator implements AutoCloseable {
                     throw new Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
                 }
                 sleep(faults.delay());
-                Fault fault = faults.take(action, request.list("InstanceId"));
+                Ec2Error fault = faults.take(action, request.list("InstanceId"));
                 if (fault != null) {
-                    throw fault.error();
+                    throw fault;
                 }
                 body = dispatch(action, request, requestId);
             } catch (Ec2Error e) {

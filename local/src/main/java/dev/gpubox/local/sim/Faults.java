@@ -13,14 +13,23 @@ import java.util.Map;
 public final class Faults {
     public static final String ANY_ACTION = "*";
 
-    private final Map<String, Deque<Fault>> pending = new HashMap<>();
+    private final Map<String, Deque<Ec2Error>> pending = new HashMap<>();
     private volatile Duration delay = Duration.ZERO;
 
     /** The next {@code times} calls of {@code action} fail with {@code fault}. */
     public synchronized Faults inject(String action, Fault fault, int times) {
-        Deque<Fault> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
+        return inject(action, fault.error(), times);
+    }
+
+    /** The next {@code times} calls of {@code action} fail with any EC2 error: its HTTP status, code and message. */
+    public synchronized Faults inject(String action, int status, String code, String message, int times) {
+        return inject(action, new Ec2Error(status, code, message), times);
+    }
+
+    private Faults inject(String action, Ec2Error error, int times) {
+        Deque<Ec2Error> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
         for (int i = 0; i < times; i++) {
-            queue.addLast(fault);
+            queue.addLast(error);
         }
         return this;
     }
@@ -46,13 +55,13 @@ public final class Faults {
     }
 
     /** Takes the fault due for this call, if any: one for a named instance first, then the action's, then any. */
-    synchronized Fault take(String action, java.util.List<String> instanceIds) {
+    synchronized Ec2Error take(String action, java.util.List<String> instanceIds) {
         java.util.List<String> keys = new java.util.ArrayList<>();
         instanceIds.forEach(id -> keys.add(action + "/" + id));
         keys.add(action);
         keys.add(ANY_ACTION);
         for (String key : keys) {
-            Deque<Fault> queue = pending.get(key);
+            Deque<Ec2Error> queue = pending.get(key);
             if (queue != null && !queue.isEmpty()) {
                 return queue.pollFirst();
             }
