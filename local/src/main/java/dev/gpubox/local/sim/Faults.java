@@ -26,6 +26,30 @@ public final class Faults {
         return inject(action, new Ec2Error(status, code, message), times);
     }
 
+    /** For the {@code --fault} flag: the next {@code times} calls of {@code action} fail with {@link #errorFor}. */
+    public synchronized Faults inject(String action, String code, int times) {
+        return inject(action, errorFor(code), times);
+    }
+
+    /**
+     * A {@link Fault} by its code or name (with EC2's status and wording), or any other EC2 error code as a
+     * client error (HTTP 400), so every mapping in docs/api.md can be seen in local mode.
+     *
+     * @throws IllegalArgumentException when {@code code} cannot be an EC2 error code
+     */
+    public static Ec2Error errorFor(String code) {
+        for (Fault f : Fault.values()) {
+            if (f.name().equalsIgnoreCase(code) || f.error().code().equalsIgnoreCase(code)) {
+                return f.error();
+            }
+        }
+        if (!code.matches("[A-Za-z][A-Za-z0-9.]{0,99}")) {
+            throw new IllegalArgumentException("'" + code + "' is not an EC2 error code, e.g. RequestLimitExceeded,"
+                    + " InsufficientInstanceCapacity, VcpuLimitExceeded, InternalError, Unavailable");
+        }
+        return new Ec2Error(400, code, "The simulator was told to fail with " + code + " (--fault).");
+    }
+
     private Faults inject(String action, Ec2Error error, int times) {
         Deque<Ec2Error> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
         for (int i = 0; i < times; i++) {
