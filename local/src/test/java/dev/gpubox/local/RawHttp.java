@@ -30,9 +30,15 @@ final class RawHttp {
 
     /** Sends {@code request} as is and reads until the server closes (or 10 s pass). */
     static Raw send(URI server, byte[] request) throws IOException {
+        return send(server, request, 10_000);
+    }
+
+    /** @param timeoutMillis how long to wait for more of the reply before taking what arrived */
+    static Raw send(URI server, byte[] request, int timeoutMillis) throws IOException {
+        boolean head = request.length >= 5 && new String(request, 0, 5, StandardCharsets.ISO_8859_1).equals("HEAD ");
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5_000);
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
             try {
                 out.write(request);
@@ -41,7 +47,7 @@ final class RawHttp {
             } catch (IOException serverClosedFirst) {
                 // a server may refuse before reading everything; its reply is still there to read
             }
-            return read(socket.getInputStream());
+            return read(socket.getInputStream(), head);
         }
     }
 
@@ -49,17 +55,27 @@ final class RawHttp {
         return send(server, request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    static Raw read(InputStream in) throws IOException {
+    static Raw read(InputStream in, boolean headRequest) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 bytes.write(buffer, 0, n);
+                if (complete(bytes.toString(StandardCharsets.ISO_8859_1), headRequest)) {
+                    break;
+                }
             }
         } catch (SocketTimeoutException | java.net.SocketException stopped) {
             // what arrived is the reply
         }
-        String text = bytes.toString(StandardCharsets.ISO_8859_1);
+        String text = stripInterim(bytes.toString(StandardCharsets.ISO_8859_1));
+        if (text.startsWith("HTTP/") && text.indexOf("\r\n\r\n") > 0) {
+            int split = text.indexOf("\r\n\r\n");
+            int length = contentLength(text.substring(0, split));
+            if (length >= 0) {
+                text = text.substring(0, Math.min(text.length(), split + 4 + length));
+            }
+        }
         int split = text.indexOf("\r\n\r\n");
         if (!text.startsWith("HTTP/") || split < 0) {
             return new Raw(-1, text, "");
@@ -67,5 +83,40 @@ final class RawHttp {
         String head = text.substring(0, split);
         String[] statusLine = head.split(" ", 3);
         return new Raw(Integer.parseInt(statusLine[1]), head, text.substring(split + 4));
+    }
+
+    /** A reply with a Content-Length is complete when that many body bytes are in (a kept-alive reply ends so). */
+    /** Drops interim 1xx replies (e.g. 100 Continue) before the final one. */
+    private static String stripInterim(String text) {
+        while (text.matches("(?s)HTTP/1\\.[01] 1\\d\\d.*") && text.indexOf("\r\n\r\n") > 0) {
+            text = text.substring(text.indexOf("\r\n\r\n") + 4);
+        }
+        return text;
+    }
+
+    private static boolean complete(String raw, boolean head) {
+        String text = stripInterim(raw);
+        int split = text.indexOf("\r\n\r\n");
+        if (!text.startsWith("HTTP/") || split < 0) {
+            return false;
+        }
+        if (head) {
+            return true;
+        }
+        int length = contentLength(text.substring(0, split));
+        return length >= 0 && text.length() >= split + 4 + length;
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                try {
+                    return Integer.parseInt(line.substring(15).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 }

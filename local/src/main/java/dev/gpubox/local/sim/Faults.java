@@ -69,6 +69,11 @@ public final class Faults {
         return this;
     }
 
+    /** Whether any injected failure is still waiting for its call. */
+    public synchronized boolean armed() {
+        return pending.values().stream().anyMatch(q -> !q.isEmpty());
+    }
+
     public synchronized void clear() {
         pending.clear();
         delay = Duration.ZERO;
