@@ -34,9 +34,9 @@ class Ec2ErrorTableTest {
         int start = lines.indexOf("### EC2 errors");
         assertTrue(start >= 0, "docs/api.md has an '### EC2 errors' section");
         List<Row> rows = new ArrayList<>();
-        for (String line : lines.subList(start, lines.size())) {
-            if (line.startsWith("## ")) {
-                break;
+        for (String line : lines.subList(start + 1, lines.size())) {
+            if (line.startsWith("#")) {
+                break; // the next section
             }
             if (!line.startsWith("| ") || line.startsWith("| EC2 code")) {
                 continue;
