@@ -150,15 +150,15 @@ public final class LocalApi implements AutoCloseable {
         server.setHandler(api.new FrontDoor());
         try {
             server.start();
-        } catch (IOException e) {
-            stopQuietly(server);
-            throw e;
         } catch (Exception e) {
             stopQuietly(server);
-            if (e.getCause() instanceof BindException bind) {
-                throw bind;
+            // Jetty wraps the port clash ("Failed to bind to ..."); callers tell it apart by its type.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof BindException bind) {
+                    throw bind;
+                }
             }
-            throw new IOException("the local API could not start: " + e.getMessage(), e);
+            throw e instanceof IOException io ? io : new IOException("the local API could not start: " + e.getMessage(), e);
         }
         return api;
     }

@@ -161,6 +161,32 @@ class FrontDoorTest {
     }
 
     @Test
+    void aTakenPortIsABindExceptionLocalModeCanExplain() {
+        org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
+                () -> LocalApi.start(local.api.url().getPort(), WireFixture.KEY, local.ec2, local.box));
+    }
+
+    @Test
+    void headRequestsLogNothing() throws Exception {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream capture = new java.io.PrintStream(printed, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            for (String path : new String[] {"/status", "/start", "/nowhere", LocalApi.SCHEDULED_STOP_PATH}) {
+                send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                        + "\r\nConnection: close\r\n\r\n");
+            }
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aMalformedQueryIsABadRequestNotAGatewayError() throws Exception {
         Raw reply = send("POST /start?wait=%zz HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
                 + "\r\nConnection: close\r\n\r\n");
