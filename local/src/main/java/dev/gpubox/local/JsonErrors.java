@@ -1,9 +1,6 @@
 package dev.gpubox.local;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -14,7 +11,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Every error the HTTP server produces by itself (a request it cannot parse, a URI or headers too long, a
  * body too large, a timeout) answered as API Gateway would, in JSON: a fixed message per status, never
- * HTML, never the server's own reason text (which can name Java classes).
+ * HTML, never the server's own reason text (which can name Java classes). Jetty 12.1 sends even a request
+ * too malformed to have a request object through here.
  */
 final class JsonErrors extends ErrorHandler {
 
@@ -46,12 +44,5 @@ final class JsonErrors extends ErrorHandler {
                                     Callback callback) throws IOException {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         Content.Sink.write(response, true, body(code), callback);
-    }
-
-    /** Requests so malformed there is no request object: Jetty writes this buffer itself. */
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-        return ByteBuffer.wrap(body(status).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -43,6 +43,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
@@ -218,13 +220,16 @@ public final class LocalApi implements AutoCloseable {
                 write(response, callback, Reply.json(403, FORBIDDEN));
             } else {
                 // The body is read without holding a worker thread, and never beyond the limit.
-                Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES).whenComplete((bytes, failed) -> {
-                    if (failed != null) {
-                        write(response, callback, Reply.json(413, JsonErrors.body(413)));
-                        return;
-                    }
-                    write(response, callback, answer(endpoint, request, new String(bytes, StandardCharsets.UTF_8)));
-                });
+                // BLOCKING: the answer makes EC2 calls, so Jetty runs it on a worker, never a selector thread.
+                Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES, Promise.Invocable.from(
+                        Invocable.InvocationType.BLOCKING, (bytes, failed) -> {
+                            if (failed != null) {
+                                write(response, callback, Reply.json(413, JsonErrors.body(413)));
+                                return;
+                            }
+                            write(response, callback,
+                                    answer(endpoint, request, new String(bytes, StandardCharsets.UTF_8)));
+                        }));
             }
             return true;
         }

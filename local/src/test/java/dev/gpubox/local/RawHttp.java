@@ -85,7 +85,6 @@ final class RawHttp {
         return new Raw(Integer.parseInt(statusLine[1]), head, text.substring(split + 4));
     }
 
-    /** A reply with a Content-Length is complete when that many body bytes are in (a kept-alive reply ends so). */
     /** Drops interim 1xx replies (e.g. 100 Continue) before the final one. */
     private static String stripInterim(String text) {
         while (text.matches("(?s)HTTP/1\\.[01] 1\\d\\d.*") && text.indexOf("\r\n\r\n") > 0) {
@@ -94,6 +93,7 @@ final class RawHttp {
         return text;
     }
 
+    /** A reply with a Content-Length is complete when that many body bytes are in (a kept-alive reply ends so). */
     private static boolean complete(String raw, boolean head) {
         String text = stripInterim(raw);
         int split = text.indexOf("\r\n\r\n");
