@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  *   <li>no Java class name or stack frame in any body;</li>
  *   <li>no 5xx outside the documented EC2 mappings (docs/api.md's table; 505 for an HTTP version the
  *       server does not speak);</li>
- *   <li>no EC2 call for a request without the key, counted at the simulator's wire.</li>
+ *   <li>no EC2 call for a request without the key, counted at the simulator's wire;</li>
+ *   <li>every {@code message} one line of at most 400 characters, whatever was sent.</li>
  * </ol>
  * The default is 2,000 requests; {@code -Dgpubox.fuzz.requests=10000 -Dgpubox.fuzz.seed=N} runs a longer
  * campaign (docs/api.md gives the command). Figures go to {@code local/target/fuzz-report.txt}.
@@ -64,7 +65,7 @@ class LocalApiFuzzTest {
         Map<String, Integer> figures = new LinkedHashMap<>();
         for (String k : List.of("requests", "replies", "no reply (closed, or none within 30 s)", "keyless requests",
                 "EC2 faults injected", "crashes", "HTML bodies", "non-JSON bodies", "Java names or frames",
-                "5xx outside the documented mappings", "EC2 calls without the key")) {
+                "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line")) {
             figures.put(k, 0);
         }
         Map<Integer, Integer> statuses = new TreeMap<>();
@@ -127,7 +128,7 @@ class LocalApiFuzzTest {
         Files.writeString(Path.of("target", "fuzz-report.txt"), report);
         System.out.print(report);
         for (String property : List.of("crashes", "HTML bodies", "non-JSON bodies", "Java names or frames",
-                "5xx outside the documented mappings", "EC2 calls without the key")) {
+                "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line")) {
             assertEquals(0, figures.get(property), property + "\n" + report);
         }
         assertEquals(REQUESTS, figures.get("requests"));
@@ -156,6 +157,10 @@ class LocalApiFuzzTest {
             }
         } else if (!request.head() && reply.status() != 204) {
             fail(figures, "non-JSON bodies", examples, request, reply);
+        }
+        String message = json == null ? "" : json.path("message").asText();
+        if (message.length() > 400 || message.chars().anyMatch(Character::isISOControl)) {
+            fail(figures, "messages not one short line", examples, request, reply);
         }
         int status = reply.status();
         String error = json == null ? "" : json.path("error").asText();

@@ -82,7 +82,9 @@ final class RawHttp {
         }
         String head = text.substring(0, split);
         String[] statusLine = head.split(" ", 3);
-        return new Raw(Integer.parseInt(statusLine[1]), head, text.substring(split + 4));
+        // Read byte for byte (Content-Length counts bytes); the body itself is UTF-8.
+        String body = new String(text.substring(split + 4).getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        return new Raw(Integer.parseInt(statusLine[1]), head, body);
     }
 
     /** Drops interim 1xx replies (e.g. 100 Continue) before the final one. */
