@@ -161,6 +161,22 @@ class FrontDoorTest {
     }
 
     @Test
+    void theHelpsFaultExamplesAreWhatAUserSees() throws Exception {
+        // --fault StartInstances=InsufficientInstanceCapacityx3 is absorbed by the SDK's 3 retries; x4 shows.
+        for (int times : new int[] {3, 4}) {
+            try (WireFixture fresh = new WireFixture(Duration.ZERO, Duration.ZERO)) {
+                fresh.sim.faults().inject("StartInstances", "InsufficientInstanceCapacity", times);
+                WireFixture.Reply start = fresh.call("POST", "/start");
+                assertEquals(times == 3 ? 202 : 503, start.status(), start.json().toString());
+            }
+        }
+        try (WireFixture fresh = new WireFixture(Duration.ZERO, Duration.ZERO)) {
+            fresh.sim.faults().inject("StartInstances", "VcpuLimitExceeded", 1);
+            assertEquals("vcpu_quota", fresh.call("POST", "/start").field("error"));
+        }
+    }
+
+    @Test
     void aTakenPortIsABindExceptionLocalModeCanExplain() {
         org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
                 () -> LocalApi.start(local.api.url().getPort(), WireFixture.KEY, local.ec2, local.box));
