@@ -131,6 +131,12 @@ public final class LocalApi implements AutoCloseable {
     /** @throws java.net.BindException when the port is taken */
     public static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier)
             throws IOException {
+        return start(port, apiKey, ec2, config, notifier, IDLE_TIMEOUT);
+    }
+
+    /** @param idleTimeout how long a connection may send nothing before it is closed (tests shorten it) */
+    static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
+                          Duration idleTimeout) throws IOException {
         QueuedThreadPool workers = new QueuedThreadPool(MAX_WORKERS, 4);
         workers.setName("gpubox-local-api");
         workers.setDaemon(true);
@@ -140,11 +146,11 @@ public final class LocalApi implements AutoCloseable {
         http.setResponseHeaderSize(16 * 1024);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        http.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        http.setIdleTimeout(idleTimeout.toMillis());
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(port);
-        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(2_000);

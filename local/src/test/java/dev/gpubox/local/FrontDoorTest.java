@@ -177,6 +177,21 @@ class FrontDoorTest {
     }
 
     @Test
+    void aClientThatStopsSendingIsTimedOut() throws Exception {
+        try (LocalApi quick = LocalApi.start(0, WireFixture.KEY, local.ec2, local.box, dev.gpubox.box.Notifier.NONE,
+                Duration.ofMillis(500));
+             Socket s = new Socket(quick.url().getHost(), quick.url().getPort())) {
+            s.setSoTimeout(10_000);
+            // Half a head, then silence; and a promised body that never comes.
+            s.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            Raw reply = RawHttp.read(s.getInputStream(), false);
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "closed after the idle timeout");
+            assertTrue(reply.status() < 0 || reply.body().startsWith("{"), reply.head() + reply.body());
+        }
+    }
+
+    @Test
     void aTakenPortIsABindExceptionLocalModeCanExplain() {
         org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
                 () -> LocalApi.start(local.api.url().getPort(), WireFixture.KEY, local.ec2, local.box));
