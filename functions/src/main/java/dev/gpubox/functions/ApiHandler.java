@@ -7,6 +7,7 @@ import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.Quote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,8 +82,8 @@ public abstract class ApiHandler implements RequestStreamHandler, ProxyHandler, 
         try {
             ApiRequest request = ApiRequest.from(Json.objectOrNull(event));
             if (!route.path().equals(request.path())) {
-                throw new BoxException(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path()
-                        + "; " + Route.SEE_DOCS);
+                throw new BoxException(ErrorCode.NOT_FOUND, "No route " + Quote.excerpt(request.method(), 10) + " "
+                        + Quote.excerpt(request.path(), 40) + "; " + Route.SEE_DOCS);
             }
             List<String> methods = route.methods();
             if (!methods.contains(request.method())) {

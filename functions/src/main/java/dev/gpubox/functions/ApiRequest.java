@@ -2,6 +2,7 @@ package dev.gpubox.functions;
 
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.Quote;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,7 +18,8 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
         }
         String resource = Json.text(event, "resource");
         String path = resource != null && !resource.isBlank() ? resource : Json.text(event, "path");
-        return new ApiRequest(method.toUpperCase(java.util.Locale.ROOT), path == null ? "" : path,
+        // HTTP methods are case-sensitive (RFC 9110): "post" is not POST, and is never carried out.
+        return new ApiRequest(method, path == null ? "" : path,
                 strings(Json.child(event, "queryStringParameters")), hasApiKey(event));
     }
 
@@ -66,7 +68,7 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
             // reported below with the same message as an out-of-range value
         }
         throw new BoxException(ErrorCode.BAD_REQUEST,
-                name + " must be a whole number of seconds from 0 to " + max + ", not '" + raw + "'.");
+                name + " must be a whole number of seconds from 0 to " + max + ", not " + Quote.input(raw) + ".");
     }
 
     /** {@code ?name=true|false}; absent means false. */
@@ -79,7 +81,7 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
             default -> throw new BoxException(ErrorCode.BAD_REQUEST,
-                    name + " must be true or false, not '" + raw + "'.");
+                    name + " must be true or false, not " + Quote.input(raw) + ".");
         };
     }
 }

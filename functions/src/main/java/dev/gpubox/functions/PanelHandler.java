@@ -2,6 +2,7 @@ package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.gpubox.box.Quote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,14 +55,14 @@ public final class PanelHandler implements RequestStreamHandler, ProxyHandler {
         String method = httpMethod == null ? "" : httpMethod.toUpperCase(Locale.ROOT);
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return text(405, "application/json", "{\"error\":\"method_not_allowed\",\"message\":\""
-                    + method.replaceAll("[^A-Z]", "?") + " is not allowed on /; use GET.\"}", Map.of("Allow", "GET, HEAD"));
+                    + Quote.excerpt(method, 10).replaceAll("[^A-Za-z]", "?") + " is not allowed on /; use GET.\"}", Map.of("Allow", "GET, HEAD"));
         }
         String requested = Json.text(Json.child(event, "queryStringParameters"), "asset");
         String name = requested == null ? "page" : requested;
         Asset asset = ASSETS.get(name);
         if (asset == null) {
             return text(404, "application/json", "{\"error\":\"not_found\",\"message\":\"No panel asset '"
-                    + name.replaceAll("[^\\w.-]", "?") + "'; the panel has page, manifest and icon.\"}", Map.of());
+                    + Quote.excerpt(name, Quote.INPUT_EXCERPT).replaceAll("[^\\w.-]", "?") + "'; the panel has page, manifest and icon.\"}", Map.of());
         }
         Map<String, String> headers = new LinkedHashMap<>();
         if (asset.csp() != null) {

@@ -3,6 +3,7 @@ package dev.gpubox.functions;
 import dev.gpubox.box.ActionResult;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.BoxStatus;
+import dev.gpubox.box.Quote;
 import dev.gpubox.box.SweepReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,8 @@ final class Replies {
     static ApiReply error(BoxException e) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.error().code());
-        body.put("message", e.getMessage());
+        // Every message is built short and one line; this keeps it so whatever a new message does.
+        body.put("message", Quote.excerpt(e.getMessage(), 400));
         Map<String, String> headers = new LinkedHashMap<>();
         if (e.retryAfterSeconds() != null) {
             body.put("retryAfterSeconds", e.retryAfterSeconds());
@@ -45,7 +47,7 @@ final class Replies {
     static ApiReply methodNotAllowed(String allowed, String method, String path) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "method_not_allowed");
-        body.put("message", method + " is not allowed on " + path + "; use " + allowed + ".");
+        body.put("message", Quote.excerpt(method, 10) + " is not allowed on " + path + "; use " + allowed + ".");
         return reply(405, body, Map.of("Allow", allowed));
     }
 
