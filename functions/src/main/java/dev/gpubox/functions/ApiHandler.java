@@ -1,32 +1,44 @@
 package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.Quote;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
+import org.crac.Core;
+import org.crac.Resource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * What every HTTP handler shares: check the route, method and key, run the one library call, and turn
  * any failure into the JSON error of docs/api.md. Nothing escapes as a stack trace.
  *
+ * <p>A {@link RequestStreamHandler}: it reads the API Gateway proxy event's JSON itself (jackson-jr, into
+ * maps) instead of having the runtime map it onto typed event classes by reflection; that, and no
+ * data-binding ObjectMapper, is a large part of the cold start it saves (docs/performance.md).
+ * {@link #handle(byte[], Context)} is the typed entry for local mode and tests.
+ *
  * <p>Public on purpose: for a {@code Class::handleRequest} handler string Lambda's Java runtime finds
  * {@code handleRequest} by reflection and invokes it, and a method declared in a non-public class cannot
  * be invoked that way from outside the package ({@code IllegalAccessException}).
  */
-public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public abstract class ApiHandler implements RequestStreamHandler, ProxyHandler, Resource {
     private final Route route;
     protected final BoxControl box;
 
     /** Lambda's constructor: the container's clients and the function's environment. */
     ApiHandler(Route route) {
         this(route, Lambda.boxControl());
+        // SnapStart (template.yaml) snapshots the function after init; beforeCheckpoint primes it first.
+        // Without a CRaC runtime (plain JVM, tests) this registration does nothing.
+        Core.getGlobalContext().register(this);
     }
 
     /** Tests' and local mode's constructor: any EC2 client (a mock, or one pointed at a stand-in). */
@@ -39,16 +51,39 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         this.box = box;
     }
 
-    /** The one library call; runs only for this handler's route, one of its methods and a keyed request. */
-    abstract APIGatewayProxyResponseEvent handle(ApiRequest request);
+    /** SnapStart's hook, just before the snapshot: run this route once against canned EC2 data (see Priming). */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        prime();
+    }
 
     @Override
-    public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // nothing to renew: priming left no connection, credential or seed behind
+    }
+
+    /** One canned request of this handler's route, end to end, with no network; the bench calls it too. */
+    final ApiReply prime() {
+        return Priming.run(this, route, Priming.ec2For(route));
+    }
+
+    /** The one library call; runs only for this handler's route, one of its methods and a keyed request. */
+    abstract ApiReply handle(ApiRequest request);
+
+    /** Lambda's entry: the proxy event's JSON in, the proxy reply's JSON out. */
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        output.write(handle(input.readAllBytes(), context).toJson());
+    }
+
+    /** The typed entry: an API Gateway REST proxy event (its JSON, as Lambda delivers it) to the reply. */
+    @Override
+    public final ApiReply handle(byte[] event, Context context) {
         try {
-            ApiRequest request = ApiRequest.from(event);
+            ApiRequest request = ApiRequest.from(Json.objectOrNull(event));
             if (!route.path().equals(request.path())) {
-                throw new BoxException(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path()
-                        + "; " + Route.SEE_DOCS);
+                throw new BoxException(ErrorCode.NOT_FOUND, "No route " + Quote.excerpt(request.method(), 10) + " "
+                        + Quote.excerpt(request.path(), 40) + "; " + Route.SEE_DOCS);
             }
             List<String> methods = route.methods();
             if (!methods.contains(request.method())) {

@@ -1,39 +1,51 @@
 package dev.gpubox.functions;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.Quote;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The parts of an API Gateway proxy event the handlers read, with the query parameters validated. */
 record ApiRequest(String method, String path, Map<String, String> query, boolean hasApiKey) {
 
-    static ApiRequest from(APIGatewayProxyRequestEvent event) {
-        if (event == null || event.getHttpMethod() == null) {
+    /** @param event the proxy event's JSON object, or null when the payload was not a JSON object */
+    static ApiRequest from(Map<String, Object> event) {
+        String method = Json.text(event, "httpMethod");
+        if (method == null) {
             throw new BoxException(ErrorCode.BAD_REQUEST,
                     "This function expects an API Gateway REST proxy event with an httpMethod.");
         }
-        String path = event.getResource() != null && !event.getResource().isBlank() ? event.getResource()
-                : event.getPath();
-        return new ApiRequest(event.getHttpMethod().toUpperCase(java.util.Locale.ROOT), path == null ? "" : path,
-                event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters(),
-                hasApiKey(event));
+        String resource = Json.text(event, "resource");
+        String path = resource != null && !resource.isBlank() ? resource : Json.text(event, "path");
+        // HTTP methods are case-sensitive (RFC 9110): "post" is not POST, and is never carried out.
+        return new ApiRequest(method, path == null ? "" : path,
+                strings(Json.child(event, "queryStringParameters")), hasApiKey(event));
     }
 
     /**
      * API Gateway checks the key before it calls us; this sees that it did. An event that arrives with
      * neither the header nor the gateway's record of the key did not come through the keyed API.
      */
-    private static boolean hasApiKey(APIGatewayProxyRequestEvent event) {
-        if (event.getRequestContext() != null && event.getRequestContext().getIdentity() != null) {
-            String key = event.getRequestContext().getIdentity().getApiKey();
-            if (key != null && !key.isBlank()) {
-                return true;
-            }
+    private static boolean hasApiKey(Map<String, Object> event) {
+        String key = Json.text(Json.child(Json.child(event, "requestContext"), "identity"), "apiKey");
+        if (key != null && !key.isBlank()) {
+            return true;
         }
-        return event.getHeaders() != null && event.getHeaders().entrySet().stream()
-                .anyMatch(h -> "x-api-key".equalsIgnoreCase(h.getKey()) && h.getValue() != null
-                        && !h.getValue().isBlank());
+        return Json.child(event, "headers").entrySet().stream()
+                .anyMatch(h -> "x-api-key".equalsIgnoreCase(h.getKey()) && h.getValue() instanceof String v
+                        && !v.isBlank());
+    }
+
+    /** A JSON object of parameters; a value that is not a string (never sent by API Gateway) is dropped. */
+    private static Map<String, String> strings(Map<String, Object> json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        json.forEach((k, v) -> {
+            if (v instanceof String s) {
+                out.put(k, s);
+            }
+        });
+        return out;
     }
 
     /** {@code ?name=text}; null when absent. */
@@ -56,7 +68,7 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
             // reported below with the same message as an out-of-range value
         }
         throw new BoxException(ErrorCode.BAD_REQUEST,
-                name + " must be a whole number of seconds from 0 to " + max + ", not '" + raw + "'.");
+                name + " must be a whole number of seconds from 0 to " + max + ", not " + Quote.input(raw) + ".");
     }
 
     /** {@code ?name=true|false}; absent means false. */
@@ -69,7 +81,7 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
             default -> throw new BoxException(ErrorCode.BAD_REQUEST,
-                    name + " must be true or false, not '" + raw + "'.");
+                    name + " must be true or false, not " + Quote.input(raw) + ".");
         };
     }
 }

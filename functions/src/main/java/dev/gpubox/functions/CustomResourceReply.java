@@ -1,13 +1,13 @@
 package dev.gpubox.functions;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The answer a CloudFormation custom resource owes: a JSON document PUT to the event's pre-signed
@@ -28,14 +28,16 @@ final class CustomResourceReply {
     private CustomResourceReply() {
     }
 
-    static ObjectNode body(JsonNode event, String status, String reason, String physicalResourceId) {
-        ObjectNode reply = Replies.JSON.createObjectNode();
+    static Map<String, Object> body(Map<String, Object> event, String status, String reason,
+                                    String physicalResourceId) {
+        Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("Status", status);
         reply.put("Reason", reason);
         reply.put("PhysicalResourceId", physicalResourceId);
-        reply.put("StackId", event.path("StackId").asText());
-        reply.put("RequestId", event.path("RequestId").asText());
-        reply.put("LogicalResourceId", event.path("LogicalResourceId").asText());
+        for (String echoed : new String[] {"StackId", "RequestId", "LogicalResourceId"}) {
+            String value = Json.text(event, echoed);
+            reply.put(echoed, value == null ? "" : value);
+        }
         return reply;
     }
 

@@ -1,11 +1,11 @@
 package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.gpubox.box.Quote;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * opened as {@code .../v1/} or {@code .../v1}. The page's inline script and style are allowed by their
  * SHA-256 hashes, computed here from the very bytes served, so the Content-Security-Policy cannot go stale.
  */
-public final class PanelHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public final class PanelHandler implements RequestStreamHandler, ProxyHandler {
     public static final String PATH = "/";
     private static final Pattern INLINE = Pattern.compile("<(script|style)>(.*?)</\\1>", Pattern.DOTALL);
     private static final Map<String, Asset> ASSETS = Map.of(
@@ -44,19 +44,25 @@ public final class PanelHandler implements RequestHandler<APIGatewayProxyRequest
     }
 
     @Override
-    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        String method = event == null || event.getHttpMethod() == null ? ""
-                : event.getHttpMethod().toUpperCase(Locale.ROOT);
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        output.write(handle(input.readAllBytes(), context).toJson());
+    }
+
+    @Override
+    public ApiReply handle(byte[] eventJson, Context context) {
+        Map<String, Object> event = Json.objectOrNull(eventJson);
+        String httpMethod = Json.text(event, "httpMethod");
+        String method = httpMethod == null ? "" : httpMethod.toUpperCase(Locale.ROOT);
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return text(405, "application/json", "{\"error\":\"method_not_allowed\",\"message\":\"" + method
-                    + " is not allowed on /; use GET.\"}", Map.of("Allow", "GET, HEAD"));
+            return text(405, "application/json", "{\"error\":\"method_not_allowed\",\"message\":\""
+                    + Quote.excerpt(method, 10).replaceAll("[^A-Za-z]", "?") + " is not allowed on /; use GET.\"}", Map.of("Allow", "GET, HEAD"));
         }
-        Map<String, String> query = event.getQueryStringParameters();
-        String name = query == null || query.get("asset") == null ? "page" : query.get("asset");
+        String requested = Json.text(Json.child(event, "queryStringParameters"), "asset");
+        String name = requested == null ? "page" : requested;
         Asset asset = ASSETS.get(name);
         if (asset == null) {
             return text(404, "application/json", "{\"error\":\"not_found\",\"message\":\"No panel asset '"
-                    + name.replaceAll("[^\\w.-]", "?") + "'; the panel has page, manifest and icon.\"}", Map.of());
+                    + Quote.excerpt(name, Quote.INPUT_EXCERPT).replaceAll("[^\\w.-]", "?") + "'; the panel has page, manifest and icon.\"}", Map.of());
         }
         Map<String, String> headers = new LinkedHashMap<>();
         if (asset.csp() != null) {
@@ -71,11 +77,11 @@ public final class PanelHandler implements RequestHandler<APIGatewayProxyRequest
         return text(200, asset.contentType(), method.equals("HEAD") ? "" : asset.body(), headers);
     }
 
-    private static APIGatewayProxyResponseEvent text(int status, String type, String body, Map<String, String> extra) {
+    private static ApiReply text(int status, String type, String body, Map<String, String> extra) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", type + "; charset=utf-8");
         headers.putAll(extra);
-        return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(headers).withBody(body);
+        return new ApiReply(status, headers, body);
     }
 
     /** The page with a policy that allows its own inline script and style and nothing from anywhere else. */

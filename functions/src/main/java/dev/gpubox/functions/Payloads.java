@@ -1,8 +1,7 @@
 package dev.gpubox.functions;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** Checks of the raw payloads the event-driven (non-HTTP) functions receive. */
 final class Payloads {
@@ -11,27 +10,23 @@ final class Payloads {
 
     /** Accepts nothing, {@code null} or a JSON object; anything else was not sent by a schedule. */
     static void requireScheduleEvent(byte[] bytes) {
-        JsonNode node = object(bytes, "The scheduled stop expects an EventBridge Scheduler payload or a"
+        Map<String, Object> node = object(bytes, "The scheduled stop expects an EventBridge Scheduler payload or a"
                 + " scheduled event (a JSON object)");
-        if (node != null && node.has("httpMethod")) {
+        if (node != null && node.containsKey("httpMethod")) {
             throw new IllegalArgumentException("The scheduled stop is not behind the API; an API Gateway"
                     + " request reached it by mistake. Nothing was stopped.");
         }
     }
 
     /** The JSON object in {@code bytes}, or null for an empty or {@code null} payload. */
-    static JsonNode object(byte[] bytes, String expectation) {
+    static Map<String, Object> object(byte[] bytes, String expectation) {
         String payload = new String(bytes, StandardCharsets.UTF_8);
-        if (payload.isBlank()) {
+        if (payload.isBlank() || payload.strip().equals("null")) {
             return null;
         }
-        try {
-            JsonNode node = Replies.JSON.readTree(payload);
-            if (node == null || node.isNull() || node.isObject()) {
-                return node == null || node.isNull() ? null : node;
-            }
-        } catch (JsonProcessingException notJson) {
-            // falls through to the rejection below
+        Map<String, Object> node = Json.objectOrNull(bytes);
+        if (node != null) {
+            return node;
         }
         throw new IllegalArgumentException(expectation + "; got: "
                 + (payload.length() <= 80 ? payload : payload.substring(0, 80) + "…") + ". Nothing was stopped.");

@@ -1,45 +1,38 @@
 package dev.gpubox.functions;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.ActionResult;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.BoxStatus;
+import dev.gpubox.box.Quote;
+import dev.gpubox.box.SweepReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** JSON replies in the shapes docs/api.md promises. */
 final class Replies {
-    static final ObjectMapper JSON = new ObjectMapper()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .setSerializationInclusion(JsonInclude.Include.ALWAYS);
-
     private Replies() {
     }
 
-    static APIGatewayProxyResponseEvent status(BoxStatus box) {
-        ObjectNode body = boxJson(box);
+    static ApiReply status(BoxStatus box) {
+        Map<String, Object> body = boxJson(box);
         body.put("message", box.summary());
         return reply(200, body, Map.of());
     }
 
     /** 202 when EC2 accepted a start or stop that completes later; 200 otherwise. */
-    static APIGatewayProxyResponseEvent action(ActionResult result) {
-        ObjectNode body = JSON.createObjectNode();
+    static ApiReply action(ActionResult result) {
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("result", result.result());
         body.put("message", result.message());
-        body.set("box", boxJson(result.box()));
+        body.put("box", boxJson(result.box()));
         return reply(result.accepted() ? 202 : 200, body, Map.of());
     }
 
-    static APIGatewayProxyResponseEvent error(BoxException e) {
-        ObjectNode body = JSON.createObjectNode();
+    static ApiReply error(BoxException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.error().code());
-        body.put("message", e.getMessage());
+        // Every message is built short and one line; this keeps it so whatever a new message does.
+        body.put("message", Quote.excerpt(e.getMessage(), 400));
         Map<String, String> headers = new LinkedHashMap<>();
         if (e.retryAfterSeconds() != null) {
             body.put("retryAfterSeconds", e.retryAfterSeconds());
@@ -51,15 +44,30 @@ final class Replies {
         return reply(e.error().httpStatus(), body, headers);
     }
 
-    static APIGatewayProxyResponseEvent methodNotAllowed(String allowed, String method, String path) {
-        ObjectNode body = JSON.createObjectNode();
+    static ApiReply methodNotAllowed(String allowed, String method, String path) {
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "method_not_allowed");
-        body.put("message", method + " is not allowed on " + path + "; use " + allowed + ".");
+        body.put("message", Quote.excerpt(method, 10) + " is not allowed on " + path + "; use " + allowed + ".");
         return reply(405, body, Map.of("Allow", allowed));
     }
 
-    private static ObjectNode boxJson(BoxStatus box) {
-        ObjectNode node = JSON.createObjectNode();
+    /** The nightly stop's report, as the scheduled function returns it. */
+    static byte[] sweep(SweepReport report) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("stopped", report.stopped());
+        body.put("alreadyStopped", report.alreadyStopped());
+        body.put("skipped", report.skipped());
+        body.put("failed", report.failed());
+        return Json.bytes(body);
+    }
+
+    /** A JSON string: what the state-change function returns. */
+    static byte[] text(String text) {
+        return Json.bytes(text);
+    }
+
+    private static Map<String, Object> boxJson(BoxStatus box) {
+        Map<String, Object> node = new LinkedHashMap<>();
         node.put("instanceId", box.instanceId());
         node.put("name", box.name());
         node.put("instanceType", box.instanceType());
@@ -68,11 +76,7 @@ final class Replies {
         node.put("elasticIp", box.elasticIp());
         node.put("elasticIpAttached", box.elasticIpAttached());
         node.put("launchTime", box.launchTime() == null ? null : box.launchTime().toString());
-        if (box.uptimeSeconds() == null) {
-            node.putNull("uptimeSeconds");
-        } else {
-            node.put("uptimeSeconds", box.uptimeSeconds());
-        }
+        node.put("uptimeSeconds", box.uptimeSeconds());
         node.put("ssh", box.ssh());
         node.put("snoozedUntil", box.snoozedUntil() == null ? null : box.snoozedUntil().toString());
         node.put("nextAutomaticStop", box.nextAutomaticStop() == null ? null : box.nextAutomaticStop().toString());
@@ -81,17 +85,10 @@ final class Replies {
         return node;
     }
 
-    private static APIGatewayProxyResponseEvent reply(int status, ObjectNode body, Map<String, String> extraHeaders) {
+    private static ApiReply reply(int status, Map<String, Object> body, Map<String, String> extraHeaders) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.putAll(extraHeaders);
-        try {
-            return new APIGatewayProxyResponseEvent()
-                    .withStatusCode(status)
-                    .withHeaders(headers)
-                    .withBody(JSON.writeValueAsString(body));
-        } catch (JsonProcessingException impossible) {
-            throw new IllegalStateException("a tree of strings and numbers always serializes", impossible);
-        }
+        return new ApiReply(status, headers, Json.string(body));
     }
 }

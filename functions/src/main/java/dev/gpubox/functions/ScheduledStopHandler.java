@@ -78,7 +78,7 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
                 : nightlyStop.run(budgetFor(context.getRemainingTimeInMillis()),
                         wrapUpFor(context.getRemainingTimeInMillis()));
         Log.line(context, report.summary());
-        output.write(Replies.JSON.writeValueAsBytes(report));
+        output.write(Replies.sweep(report));
         if (report.hasFailures()) {
             throw new ScheduledStopFailed(report.summary());
         }

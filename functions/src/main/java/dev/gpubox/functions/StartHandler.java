@@ -1,6 +1,5 @@
 package dev.gpubox.functions;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.Notifier;
@@ -19,7 +18,7 @@ public final class StartHandler extends ApiHandler {
     }
 
     @Override
-    APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    ApiReply handle(ApiRequest request) {
         return Replies.action(box.start(request.intParam("wait", BoxControl.MAX_WAIT_SECONDS)));
     }
 }

@@ -2,7 +2,6 @@ package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
@@ -12,6 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Objects;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -38,20 +39,21 @@ public final class StateChangeHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         String expectation = "The state-change notifier expects an EventBridge '" + DETAIL_TYPE + "' event";
-        JsonNode event = Payloads.object(input.readAllBytes(), expectation);
-        if (event == null || !DETAIL_TYPE.equals(event.path("detail-type").asText())
-                || !event.path("detail").path("instance-id").isTextual()) {
+        Map<String, Object> event = Payloads.object(input.readAllBytes(), expectation);
+        Map<String, Object> detail = Json.child(event, "detail");
+        if (event == null || !DETAIL_TYPE.equals(Json.text(event, "detail-type"))
+                || Json.text(detail, "instance-id") == null) {
             throw new IllegalArgumentException(expectation + " with detail.instance-id. Nothing was sent.");
         }
         Instant time;
         try {
-            time = Instant.parse(event.path("time").asText());
+            time = Instant.parse(Objects.requireNonNullElse(Json.text(event, "time"), ""));
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(expectation + " with an ISO-8601 time. Nothing was sent.");
         }
-        String notice = notices.onStateChange(event.path("detail").path("instance-id").asText(),
-                event.path("detail").path("state").asText(), time);
+        String notice = notices.onStateChange(Json.text(detail, "instance-id"),
+                Objects.requireNonNullElse(Json.text(detail, "state"), ""), time);
         Log.line(context, notice == null ? "gpubox: not a managed box stopping; no notice" : "gpubox notice: " + notice);
-        output.write(Replies.JSON.writeValueAsBytes(notice == null ? "no notice" : notice));
+        output.write(Replies.text(notice == null ? "no notice" : notice));
     }
 }

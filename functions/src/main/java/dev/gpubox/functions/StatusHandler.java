@@ -1,6 +1,5 @@
 package dev.gpubox.functions;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -18,7 +17,7 @@ public final class StatusHandler extends ApiHandler {
     }
 
     @Override
-    APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    ApiReply handle(ApiRequest request) {
         return Replies.status(box.status());
     }
 }

@@ -2,12 +2,15 @@ package dev.gpubox.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.AwsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
@@ -39,25 +42,27 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = Payloads.object(input.readAllBytes(), "StopBoxOnDelete expects a CloudFormation"
+        Map<String, Object> event = Payloads.object(input.readAllBytes(), "StopBoxOnDelete expects a CloudFormation"
                 + " custom resource event");
-        if (event == null || !event.path("ResponseURL").isTextual() || !event.path("RequestType").isTextual()) {
+        String responseUrl = Json.text(event, "ResponseURL");
+        String type = Json.text(event, "RequestType");
+        if (responseUrl == null || type == null) {
             throw new IllegalArgumentException("StopBoxOnDelete expects a CloudFormation custom resource event"
                     + " with RequestType and ResponseURL. Nothing was stopped.");
         }
-        String instanceId = event.path("ResourceProperties").path("InstanceId").asText("");
-        String type = event.path("RequestType").asText();
+        String instanceId = textOr(Json.child(event, "ResourceProperties"), "InstanceId", "");
+        String recordedId = Json.text(event, "PhysicalResourceId");
         String status = CustomResourceReply.SUCCESS;
         String reason;
         // The box's id is the physical id, so a new box (a forced replacement) makes CloudFormation send a
         // Delete for the old one: that old box is then stopped too.
-        String physicalId = instanceId.isEmpty() ? event.path("PhysicalResourceId").asText("gpubox-no-box") : instanceId;
+        String physicalId = instanceId.isEmpty() ? (recordedId == null ? "gpubox-no-box" : recordedId) : instanceId;
         try {
             switch (type) {
                 case "Create", "Update" -> reason = "Recorded box " + instanceId + "; it is stopped when this stack deletes it.";
                 case "Delete" -> {
-                    physicalId = event.path("PhysicalResourceId").asText(physicalId);
-                    reason = stop(instanceId);
+                    physicalId = recordedId == null ? physicalId : recordedId;
+                    reason = stop(instanceId, deadline(context));
                 }
                 default -> {
                     status = CustomResourceReply.FAILED;
@@ -66,25 +71,49 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             }
         } catch (RuntimeException e) {
             status = CustomResourceReply.FAILED;
+            // Not POST /stop: the API is among what this delete removes.
             reason = "Could not stop box " + instanceId + " (" + e.getMessage() + "). It is still running and still"
-                    + " stopped every night; stop it (POST /stop or the EC2 console) and delete the stack again.";
+                    + " stopped every night; stop it (aws ec2 stop-instances --instance-ids " + instanceId
+                    + ", or the EC2 console) and delete the stack again.";
             Log.failure(context, "StopBoxOnDelete", e);
         }
         if (context != null && context.getLogStreamName() != null) {
             reason += " Log stream: " + context.getLogStreamName();
         }
-        byte[] reply = Replies.JSON.writeValueAsBytes(CustomResourceReply.body(event, status, reason, physicalId));
+        byte[] reply = Json.bytes(CustomResourceReply.body(event, status, reason, physicalId));
         Log.line(context, "gpubox StopBoxOnDelete " + type + ": " + status + " - " + reason);
-        sender.put(event.path("ResponseURL").asText(), reply);
+        sender.put(responseUrl, reply);
         output.write(reply);
     }
 
-    private String stop(String instanceId) {
+    /**
+     * When the EC2 calls must be done: the invocation's remaining time less the nightly stop's margin
+     * ({@link ScheduledStopHandler#budgetFor}), kept to answer CloudFormation — a delete that never hears
+     * back hangs until ServiceTimeout. Null without a Lambda context (the clients' own timeouts apply).
+     */
+    private static Instant deadline(Context context) {
+        return context == null ? null : Instant.now().plus(ScheduledStopHandler.budgetFor(context.getRemainingTimeInMillis()));
+    }
+
+    /** Each call's timeout is what is left before the deadline; none left fails the delete with the reason. */
+    private static AwsRequestOverrideConfiguration timeLeft(Instant deadline) {
+        if (deadline == null) {
+            return AwsRequestOverrideConfiguration.builder().build();
+        }
+        Duration left = Duration.between(Instant.now(), deadline);
+        if (left.toMillis() < 1) {
+            throw new IllegalStateException("no time left to call EC2 before answering CloudFormation");
+        }
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(left).build();
+    }
+
+    private String stop(String instanceId, Instant deadline) {
         if (!instanceId.startsWith("i-")) {
             return "No box recorded (" + instanceId + "); nothing to stop.";
         }
         try {
-            ec2.stopInstances(r -> r.instanceIds(instanceId));
+            AwsRequestOverrideConfiguration stopBudget = timeLeft(deadline);
+            ec2.stopInstances(r -> r.instanceIds(instanceId).overrideConfiguration(stopBudget));
             return "Stopped box " + instanceId + " (kept with its disk; see docs/setup.md).";
         } catch (AwsServiceException e) {
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
@@ -92,7 +121,8 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
                 return "Box " + instanceId + " no longer exists; nothing to stop.";
             }
             if ("IncorrectInstanceState".equals(code)) {
-                InstanceStateName state = ec2.describeInstances(r -> r.instanceIds(instanceId))
+                AwsRequestOverrideConfiguration lookBudget = timeLeft(deadline);
+                InstanceStateName state = ec2.describeInstances(r -> r.instanceIds(instanceId).overrideConfiguration(lookBudget))
                         .reservations().get(0).instances().get(0).state().name();
                 if (NOTHING_TO_STOP.contains(state)) {
                     return "Box " + instanceId + " is " + state + "; nothing to stop.";
@@ -100,5 +130,10 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             }
             throw e;
         }
+    }
+
+    private static String textOr(Map<String, Object> object, String name, String fallback) {
+        String value = Json.text(object, name);
+        return value == null ? fallback : value;
     }
 }

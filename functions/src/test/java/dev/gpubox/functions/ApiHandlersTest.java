@@ -48,11 +48,11 @@ class ApiHandlersTest {
             "/snooze", (ec2, config) -> new SnoozeHandler(ec2, config, Notifier.NONE));
 
     static JsonNode json(APIGatewayProxyResponseEvent response) throws Exception {
-        return Replies.JSON.readTree(response.getBody());
+        return ProxyIntegration.JSON.readTree(response.getBody());
     }
 
     static APIGatewayProxyResponseEvent call(String route, FakeEc2 ec2, APIGatewayProxyRequestEvent event) {
-        return HANDLERS.get(route).apply(ec2.client, config()).handleRequest(event, null);
+        return ProxyIntegration.invoke(HANDLERS.get(route).apply(ec2.client, config()), event);
     }
 
     static Stream<Arguments> everyApiEventToItsOwnHandler() {
@@ -239,7 +239,8 @@ class ApiHandlersTest {
                 Arguments.of("RequestLimitExceeded", 503, 503, "throttled", true),
                 Arguments.of("VcpuLimitExceeded", 400, 403, "vcpu_quota", false),
                 Arguments.of("InternalError", 500, 502, "aws_error", true),
-                Arguments.of("UnauthorizedOperation", 403, 502, "aws_error", false));
+                Arguments.of("UnauthorizedOperation", 403, 500, "misconfigured", false),
+                Arguments.of("Unavailable", 503, 503, "ec2_unavailable", true));
     }
 
     @ParameterizedTest(name = "{0} -> {2} {3}")
@@ -255,6 +256,29 @@ class ApiHandlersTest {
         assertEquals("req-" + code, body.path("awsRequestId").asText());
         assertEquals(retryAfter, response.getHeaders().containsKey("Retry-After"));
         assertFalse(response.getBody().contains("\tat "), "no stack trace in a reply");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"post", "Post", "POST "})
+    void methodsAreCaseSensitiveAndALowercasePostStopsNothing(String method) throws Exception {
+        FakeEc2 ec2 = new FakeEc2(InstanceStateName.RUNNING, BOX_ID);
+        APIGatewayProxyResponseEvent response = call("/stop", ec2, Events.api("stop.json").withHttpMethod(method));
+        assertEquals(405, response.getStatusCode());
+        assertEquals("POST", response.getHeaders().get("Allow"));
+        verifyNoInteractions(ec2.client);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1\n2", "\u001b[31mred", "9999999999999999999999"})
+    void quotedInputIsOneShortLine(String wait) throws Exception {
+        String long10k = "7".repeat(10_000);
+        for (String value : List.of(wait, long10k)) {
+            APIGatewayProxyRequestEvent event = Events.api("start.json").withQueryStringParameters(Map.of("wait", value));
+            String message = json(call("/start", new FakeEc2(InstanceStateName.STOPPED, BOX_ID), event))
+                    .path("message").asText();
+            assertTrue(message.length() <= 120 && message.chars().noneMatch(Character::isISOControl), message);
+            assertTrue(message.startsWith("wait must be a whole number"), message);
+        }
     }
 
     @Test

@@ -21,7 +21,7 @@ class PanelHandlerTest {
     private APIGatewayProxyResponseEvent get(Map<String, String> query) {
         APIGatewayProxyRequestEvent event = Events.api("panel.json");
         event.setQueryStringParameters(query);
-        return handler.handleRequest(event, null);
+        return ProxyIntegration.invoke(handler, event);
     }
 
     @Test
@@ -73,7 +73,7 @@ class PanelHandlerTest {
         assertFalse(missing.getBody().contains("/etc/"), "the request is not echoed raw");
 
         APIGatewayProxyRequestEvent post = Events.api("panel.json").withHttpMethod("POST");
-        APIGatewayProxyResponseEvent refused = handler.handleRequest(post, null);
+        APIGatewayProxyResponseEvent refused = ProxyIntegration.invoke(handler, post);
         assertEquals(405, refused.getStatusCode());
         assertEquals("GET, HEAD", refused.getHeaders().get("Allow"));
     }

@@ -35,7 +35,7 @@ class ScheduledStopHandlerTest {
     private JsonNode invoke(byte[] payload) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new ScheduledStopHandler(ec2, config()).handleRequest(new ByteArrayInputStream(payload), out, null);
-        return Replies.JSON.readTree(out.toByteArray());
+        return ProxyIntegration.JSON.readTree(out.toByteArray());
     }
 
     private void givenOneRunningOneStopped() {

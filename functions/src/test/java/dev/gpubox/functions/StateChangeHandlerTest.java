@@ -12,6 +12,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import dev.gpubox.box.Ec2Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,24 @@ class StateChangeHandlerTest {
         assertEquals(1, notices.size());
         assertTrue(notices.get(0).startsWith("GPU box gpubox-gpu (g4dn.xlarge) stopped after 1 h 0 min, ~$0.53"),
                 notices.get(0));
+    }
+
+    @Test
+    void anInstanceEc2NoLongerKnowsEndsQuietlyWithoutANotice() throws Exception {
+        // The rule sees every instance in the region; a terminated stranger must not fail the invocation.
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenThrow(Ec2Fixtures.awsError("InvalidInstanceID.NotFound", 400));
+        assertEquals("\"no notice\"", invoke(Events.raw(Events.DIR.resolve("state-change-stopped.json"))));
+        assertTrue(notices.isEmpty());
+    }
+
+    @Test
+    void anUnmanagedInstanceEndsQuietlyWithoutANotice() throws Exception {
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instances(Ec2Fixtures.box(Ec2Fixtures.OTHER_ID, InstanceStateName.STOPPED)
+                        .toBuilder().tags(List.of()).build()));
+        assertEquals("\"no notice\"", invoke(Events.raw(Events.DIR.resolve("state-change-stopped.json"))));
+        assertTrue(notices.isEmpty());
     }
 
     static Stream<Path> otherEvents() {

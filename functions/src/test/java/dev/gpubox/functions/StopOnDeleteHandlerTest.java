@@ -27,6 +27,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import com.amazonaws.services.lambda.runtime.Context;
+import java.time.Duration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
@@ -42,14 +45,14 @@ class StopOnDeleteHandlerTest {
     final List<JsonNode> replies = new ArrayList<>();
     final StopOnDeleteHandler handler = new StopOnDeleteHandler(ec2, (url, body) -> {
         urls.add(url);
-        replies.add(Replies.JSON.readTree(body));
+        replies.add(ProxyIntegration.JSON.readTree(body));
     });
 
     /** The sample Delete event in events/, optionally changed into another request CloudFormation sends. */
     static byte[] event(Consumer<ObjectNode> change) throws IOException {
-        ObjectNode event = (ObjectNode) Replies.JSON.readTree(Events.raw(Events.DIR.resolve("custom-resource-delete.json")));
+        ObjectNode event = (ObjectNode) ProxyIntegration.JSON.readTree(Events.raw(Events.DIR.resolve("custom-resource-delete.json")));
         change.accept(event);
-        return Replies.JSON.writeValueAsBytes(event);
+        return ProxyIntegration.JSON.writeValueAsBytes(event);
     }
 
     JsonNode invoke(byte[] event) throws IOException {
@@ -69,7 +72,7 @@ class StopOnDeleteHandlerTest {
         when(ec2.stopInstances(any(Consumer.class))).thenReturn(StopInstancesResponse.builder().build());
         byte[] sample = Events.raw(Events.DIR.resolve("custom-resource-delete.json"));
         JsonNode reply = invoke(sample);
-        JsonNode event = Replies.JSON.readTree(sample);
+        JsonNode event = ProxyIntegration.JSON.readTree(sample);
 
         assertEquals("SUCCESS", reply.path("Status").asText(), reply.toString());
         assertEquals(event.path("ResponseURL").asText(), urls.get(0));
@@ -143,6 +146,36 @@ class StopOnDeleteHandlerTest {
         JsonNode reply = invoke(event(e -> { }));
         assertEquals("FAILED", reply.path("Status").asText());
         assertTrue(reply.path("Reason").asText().contains("UnauthorizedOperation"), reply.toString());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theStopGetsTheInvocationsRemainingTimeLessTheMarginToAnswerCloudFormation() throws IOException {
+        Context context = mock(Context.class);
+        when(context.getRemainingTimeInMillis()).thenReturn(40_000);
+        when(ec2.stopInstances(any(Consumer.class))).thenReturn(StopInstancesResponse.builder().build());
+        handler.handleRequest(new ByteArrayInputStream(event(e -> { })), new ByteArrayOutputStream(), context);
+        ArgumentCaptor<Consumer<StopInstancesRequest.Builder>> call = ArgumentCaptor.forClass(Consumer.class);
+        verify(ec2).stopInstances(call.capture());
+        StopInstancesRequest.Builder request = StopInstancesRequest.builder();
+        call.getValue().accept(request);
+        Duration timeout = request.build().overrideConfiguration().orElseThrow().apiCallTimeout().orElseThrow();
+        assertEquals(List.of(BOX_ID), request.build().instanceIds());
+        assertTrue(timeout.compareTo(Duration.ofSeconds(25)) <= 0 && timeout.compareTo(Duration.ofSeconds(23)) > 0,
+                "40 s left less 15 s kept for the reply: " + timeout);
+        assertEquals("SUCCESS", replies.get(0).path("Status").asText());
+    }
+
+    @Test
+    void withNoTimeLeftTheDeleteFailsAtOnceWithAnAnswerThatNamesTheCliNotTheDeletedApi() throws IOException {
+        Context context = mock(Context.class);
+        when(context.getRemainingTimeInMillis()).thenReturn(10_000);
+        handler.handleRequest(new ByteArrayInputStream(event(e -> { })), new ByteArrayOutputStream(), context);
+        verifyNoInteractions(ec2);
+        String reason = replies.get(0).path("Reason").asText();
+        assertEquals("FAILED", replies.get(0).path("Status").asText());
+        assertTrue(reason.contains("no time left") && reason.contains("aws ec2 stop-instances --instance-ids " + BOX_ID), reason);
+        assertTrue(!reason.contains("POST /stop"), "the API is being deleted with the stack: " + reason);
     }
 
     @Test

@@ -7,12 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.Quote;
 import dev.gpubox.functions.AttachEipHandler;
 import dev.gpubox.functions.PanelHandler;
+import dev.gpubox.functions.ProxyHandler;
 import dev.gpubox.functions.Route;
 import dev.gpubox.functions.ScheduledStopHandler;
 import dev.gpubox.functions.SnoozeHandler;
@@ -22,30 +22,46 @@ import dev.gpubox.functions.StopHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * A local copy of the deployed API's front door: each HTTP request becomes the API Gateway REST proxy
  * event AWS would send, goes to the same handler class template.yaml deploys for that path, and the reply
  * is written back. Like API Gateway it refuses a missing or wrong {@code x-api-key} with 403
- * {@code {"message":"Forbidden"}} before any handler runs, and answers unknown paths as the template's
- * MISSING_AUTHENTICATION_TOKEN gateway response does.
+ * {@code {"message":"Forbidden"}} before any handler runs, refuses a body over 10 MB before reading it,
+ * and answers everything in JSON — including what the HTTP server refuses by itself ({@link JsonErrors}).
+ *
+ * <p>The server is Jetty 12's core (no servlets): it reads request heads asynchronously, so slow clients
+ * hold no worker thread, and it has the limits and timeouts a gateway needs.
  */
 public final class LocalApi implements AutoCloseable {
-    /** Path → the handler template.yaml binds to it (LocalApiTest checks the two agree). */
+    /** Path → the handler template.yaml binds to it (LocalRoutesTest checks the two agree). */
     public static final Map<String, Class<?>> ROUTES = Map.of(
             "/status", StatusHandler.class,
             "/start", StartHandler.class,
@@ -57,44 +73,59 @@ public final class LocalApi implements AutoCloseable {
     static final java.util.Set<String> KEYLESS = java.util.Set.of(PanelHandler.PATH);
     /** Not an API route in AWS (Scheduler invokes the function); here it fires the nightly stop by hand. */
     public static final String SCHEDULED_STOP_PATH = "/local/scheduled-stop";
+    /** template.yaml's ScheduledStopFunction Timeout: the budget the deployed function runs with. */
+    public static final Duration SCHEDULED_STOP_TIMEOUT = Duration.ofSeconds(120);
+    /** API Gateway's payload limit. */
+    static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+    /** API Gateway's limit on the request line and headers together (10,240 bytes). */
+    static final int MAX_HEADER_BYTES = 10 * 1024;
+    /** A connection that sends nothing for this long is closed (API Gateway's integration timeout is 29 s). */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    static final int MAX_WORKERS = 64;
     static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; " + Route.SEE_DOCS + "\"}";
+    static final String FORBIDDEN = "{\"message\":\"Forbidden\"}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String apiKey;
-    private final Map<String, RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>> handlers =
-            new LinkedHashMap<>();
+    static {
+        // Jetty logs its start and stop at INFO; local mode's console is for gpubox's own lines.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        }
+    }
+    private static final Map<String, String> JSON_TYPE = Map.of("Content-Type", "application/json");
+
+    /** What one path answers; {@code keyed} ones need the x-api-key first. */
+    record Endpoint(boolean keyed, Responder responder) {
+    }
+
+    @FunctionalInterface
+    interface Responder {
+        Reply respond(Request request, String body) throws IOException;
+    }
+
+    record Reply(int status, Map<String, String> headers, String body) {
+        static Reply json(int status, String body) {
+            return new Reply(status, JSON_TYPE, body);
+        }
+    }
+
+    private final byte[] apiKey;
     private final Ec2Client ec2;
     private final BoxConfig config;
     private final Notifier notifier;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Server server;
+    /** The route table: one line per path. */
+    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
-    private LocalApi(HttpServer server, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        this.server = server;
-        this.apiKey = apiKey;
+    private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, Server server) {
+        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.ec2 = ec2;
         this.config = config;
         this.notifier = notifier;
-        ROUTES.forEach((path, type) -> handlers.put(path, instantiate(type, ec2, config, notifier)));
-        this.executor = Executors.newFixedThreadPool(8);
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-    }
-
-    /** The handler's (Ec2Client, BoxConfig, Notifier) constructor, which every API handler has. */
-    @SuppressWarnings("unchecked")
-    private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
-            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        try {
-            if (type == PanelHandler.class) {
-                return new PanelHandler(); // the page needs no AWS client
-            }
-            return (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>) type
-                    .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(type + " lacks the (Ec2Client, BoxConfig, Notifier) constructor", e);
-        }
+        this.server = server;
+        ROUTES.forEach((path, type) -> endpoints.put(path, new Endpoint(!KEYLESS.contains(path), handlerFor(path, type))));
+        endpoints.put(SCHEDULED_STOP_PATH, new Endpoint(true, this::fireScheduledStop));
     }
 
     /** @throws java.net.BindException when the port is taken */
@@ -105,14 +136,48 @@ public final class LocalApi implements AutoCloseable {
     /** @throws java.net.BindException when the port is taken */
     public static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier)
             throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-        LocalApi api = new LocalApi(server, apiKey, ec2, config, notifier);
-        server.start();
+        return start(port, apiKey, ec2, config, notifier, IDLE_TIMEOUT);
+    }
+
+    /** @param idleTimeout how long a connection may send nothing before it is closed (tests shorten it) */
+    static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
+                          Duration idleTimeout) throws IOException {
+        QueuedThreadPool workers = new QueuedThreadPool(MAX_WORKERS, 4);
+        workers.setName("gpubox-local-api");
+        workers.setDaemon(true);
+        Server server = new Server(workers);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setResponseHeaderSize(16 * 1024);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setIdleTimeout(idleTimeout.toMillis());
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrors());
+        server.setStopTimeout(2_000);
+        LocalApi api = new LocalApi(apiKey, ec2, config, notifier, server);
+        server.setHandler(api.new FrontDoor());
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server);
+            // Jetty wraps the port clash ("Failed to bind to ..."); callers tell it apart by its type.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof BindException bind) {
+                    throw bind;
+                }
+            }
+            throw e instanceof IOException io ? io : new IOException("the local API could not start: " + e.getMessage(), e);
+        }
         return api;
     }
 
     /**
-     * Runs the scheduled-stop function once, as Scheduler invokes it.
+     * Runs the scheduled-stop function once, as Scheduler invokes it, with the deployed function's budget.
      *
      * @param asIfNightlyNow true: as the nightly run with ShutdownTime set to this minute (what "fire the
      *                       nightly stop by hand" means); false: the five-minute sweep with the stack's settings
@@ -132,108 +197,196 @@ public final class LocalApi implements AutoCloseable {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new ScheduledStopHandler(ec2, effective, notifier, clock, dev.gpubox.box.Sleeper.REAL).handleRequest(
-                new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out, new LocalContext("ScheduledStopFunction"));
+                new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out,
+                new LocalContext("ScheduledStopFunction", SCHEDULED_STOP_TIMEOUT));
         return out.toString(StandardCharsets.UTF_8);
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        stopQuietly(server);
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        String method = exchange.getRequestMethod();
-        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        boolean known = handlers.containsKey(path) || path.equals(SCHEDULED_STOP_PATH);
-        if (!known) {
-            reply(exchange, 404, Map.of("Content-Type", "application/json"), NOT_FOUND);
-            return;
-        }
-        if (!KEYLESS.contains(path) && !apiKey.equals(exchange.getRequestHeaders().getFirst("x-api-key"))) {
-            reply(exchange, 403, Map.of("Content-Type", "application/json"), "{\"message\":\"Forbidden\"}");
-            return;
-        }
+    private static void stopQuietly(Server server) {
         try {
-            if (path.equals(SCHEDULED_STOP_PATH)) {
-                String query = exchange.getRequestURI().getQuery();
-                fireScheduledStop(exchange, method, query == null || !query.contains("sweep=true"));
-                return;
-            }
-            APIGatewayProxyRequestEvent event = toEvent(exchange, path, method, body);
-            APIGatewayProxyResponseEvent response = handlers.get(path)
-                    .handleRequest(event, new LocalContext(ROUTES.get(path).getSimpleName()));
-            reply(exchange, response.getStatusCode(),
-                    response.getHeaders() == null ? Map.of() : response.getHeaders(),
-                    response.getBody() == null ? "" : response.getBody());
-        } catch (RuntimeException e) {
-            // What API Gateway answers when a Lambda integration fails.
-            System.err.println("handler for " + path + " failed: " + e);
-            reply(exchange, 502, Map.of("Content-Type", "application/json"), "{\"message\": \"Internal server error\"}");
+            server.stop();
+        } catch (Exception ignored) {
+            // stopping anyway
         }
     }
 
-    private void fireScheduledStop(HttpExchange exchange, String method, boolean asIfNightlyNow) throws IOException {
-        if (!method.equals("POST")) {
-            reply(exchange, 405, Map.of("Content-Type", "application/json", "Allow", "POST"),
-                    "{\"error\":\"method_not_allowed\",\"message\":\"Use POST to fire the scheduled stop.\"}");
-            return;
+    /** The one Jetty handler: look the path up, check size and key before reading, then answer. */
+    private final class FrontDoor extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = request.getHttpURI().getDecodedPath();
+            Endpoint endpoint = path == null ? null : endpoints.get(path);
+            if (endpoint == null) {
+                write(response, callback, Reply.json(404, NOT_FOUND));
+            } else if (request.getLength() > MAX_BODY_BYTES) {
+                write(response, callback, Reply.json(413, JsonErrors.body(413)));
+            } else if (endpoint.keyed() && !keyMatches(request.getHeaders().get("x-api-key"))) {
+                write(response, callback, Reply.json(403, FORBIDDEN));
+            } else {
+                // The body is read without holding a worker thread, and never beyond the limit.
+                // BLOCKING: the answer makes EC2 calls, so Jetty runs it on a worker, never a selector thread.
+                Content.Source.asByteArrayAsync(request, MAX_BODY_BYTES, Promise.Invocable.from(
+                        Invocable.InvocationType.BLOCKING, (bytes, failed) -> {
+                            if (failed != null) {
+                                write(response, callback, Reply.json(413, JsonErrors.body(413)));
+                                return;
+                            }
+                            write(response, callback,
+                                    answer(endpoint, request, new String(bytes, StandardCharsets.UTF_8)));
+                        }));
+            }
+            return true;
         }
+    }
+
+    /** Constant-time in the key's content, so timing does not tell a caller how much of a guess was right. */
+    private boolean keyMatches(String given) {
+        return given != null && MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Reply answer(Endpoint endpoint, Request request, String body) {
+        try {
+            return endpoint.responder().respond(request, body);
+        } catch (BadQuery bad) {
+            return Reply.json(400, "{\"error\":\"bad_request\",\"message\":\"" + bad.getMessage() + "\"}");
+        } catch (Throwable e) {
+            // What API Gateway answers when a Lambda integration fails; the details stay in this log.
+            System.err.println("gpubox local: " + Quote.excerpt(request.getHttpURI().getPath(), 60) + " failed: " + e);
+            return Reply.json(502, "{\"message\": \"Internal server error\"}");
+        }
+    }
+
+    private Responder handlerFor(String path, Class<?> type) {
+        RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler =
+                instantiate(type, ec2, config, notifier);
+        return (request, body) -> {
+            APIGatewayProxyResponseEvent response = handler.handleRequest(toEvent(request, path, body),
+                    new LocalContext(type.getSimpleName()));
+            return new Reply(response.getStatusCode(), response.getHeaders() == null ? Map.of() : response.getHeaders(),
+                    response.getBody() == null ? "" : response.getBody());
+        };
+    }
+
+    /** The handler's (Ec2Client, BoxConfig, Notifier) constructor, which every API handler has. */
+    private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
+            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        try {
+            if (type == PanelHandler.class) {
+                return GatewayProxy.of(new PanelHandler()); // the page needs no AWS client
+            }
+            return GatewayProxy.of((ProxyHandler) type
+                    .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(type + " lacks the (Ec2Client, BoxConfig, Notifier) constructor", e);
+        }
+    }
+
+    private Reply fireScheduledStop(Request request, String body) throws IOException {
+        if (!"POST".equals(request.getMethod())) {
+            return new Reply(405, Map.of("Content-Type", "application/json", "Allow", "POST"),
+                    "{\"error\":\"method_not_allowed\",\"message\":\"Use POST to fire the scheduled stop.\"}");
+        }
+        boolean sweep = booleanParam(query(request).get("sweep"), "sweep");
         int status = 200;
         String message;
         String report = null;
         try {
-            report = runScheduledStop(asIfNightlyNow);
-            message = asIfNightlyNow ? "Scheduled stop ran." : "Sweep ran.";
+            report = runScheduledStop(!sweep);
+            message = sweep ? "Sweep ran." : "Scheduled stop ran.";
         } catch (RuntimeException failed) {
+            // The deployed function fails the invocation here; its message is gpubox's own, one line.
             status = 500;
-            message = failed.getMessage();
+            message = Quote.excerpt(failed.getMessage(), 300);
         }
         ObjectNode reply = JSON.createObjectNode().put("message", message);
         reply.set("report", report == null ? null : JSON.readTree(report));
-        reply(exchange, status, Map.of("Content-Type", "application/json"), JSON.writeValueAsString(reply));
+        return Reply.json(status, JSON.writeValueAsString(reply));
     }
 
-    private APIGatewayProxyRequestEvent toEvent(HttpExchange exchange, String path, String method, String body) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            headers.put(name, values.get(values.size() - 1));
-            multiHeaders.put(name, values);
-        });
-        Map<String, String> query = new LinkedHashMap<>();
-        Map<String, List<String>> multiQuery = new LinkedHashMap<>();
-        String raw = exchange.getRequestURI().getRawQuery();
+    /** {@code sweep=true|false} (also 1/0, yes/no); absent is false. */
+    static boolean booleanParam(String raw, String name) {
+        if (raw == null || raw.isBlank()) {
+            return false;
+        }
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new BadQuery(name + " must be true or false.");
+        };
+    }
+
+    /** A query string that is not valid URL encoding: 400, as API Gateway does not pass it on either. */
+    private static final class BadQuery extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadQuery(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static Map<String, List<String>> multiQuery(Request request) {
+        Map<String, List<String>> multi = new LinkedHashMap<>();
+        String raw = request.getHttpURI().getQuery();
         if (raw != null && !raw.isEmpty()) {
             for (String pair : raw.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
                 int eq = pair.indexOf('=');
-                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                query.put(k, v);
-                multiQuery.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+                try {
+                    String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                    String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                    multi.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+                } catch (IllegalArgumentException malformed) {
+                    throw new BadQuery("The query string is not valid URL encoding.");
+                }
             }
         }
-        String sourceIp = exchange.getRemoteAddress().getAddress().getHostAddress();
+        return multi;
+    }
+
+    /** Single-value view: the last value wins, as in API Gateway's queryStringParameters. */
+    private static Map<String, String> query(Request request) {
+        Map<String, String> single = new LinkedHashMap<>();
+        multiQuery(request).forEach((k, v) -> single.put(k, v.get(v.size() - 1)));
+        return single;
+    }
+
+    private APIGatewayProxyRequestEvent toEvent(Request request, String path, String body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.put(field.getName(), field.getValue());
+            multiHeaders.computeIfAbsent(field.getName(), x -> new ArrayList<>()).add(field.getValue());
+        }
+        Map<String, List<String>> multiQuery = multiQuery(request);
+        Map<String, String> query = query(request);
+        String sourceIp = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : "127.0.0.1";
         ProxyRequestContext context = new ProxyRequestContext()
                 .withAccountId("000000000000")
                 .withApiId("local")
                 .withStage("local")
                 .withRequestId(UUID.randomUUID().toString())
                 .withResourcePath(path)
-                .withHttpMethod(method)
+                .withHttpMethod(request.getMethod())
                 .withPath("/local" + path)
-                .withProtocol(exchange.getProtocol())
-                .withIdentity(new RequestIdentity().withApiKey(apiKey).withSourceIp(sourceIp)
-                        .withUserAgent(headers.getOrDefault("User-agent", null)));
+                .withProtocol(request.getConnectionMetaData().getProtocol())
+                .withIdentity(new RequestIdentity().withApiKey(new String(apiKey, StandardCharsets.UTF_8))
+                        .withSourceIp(sourceIp).withUserAgent(request.getHeaders().get(HttpHeader.USER_AGENT)));
         return new APIGatewayProxyRequestEvent()
                 .withResource(path)
                 .withPath(path)
-                .withHttpMethod(method)
+                .withHttpMethod(request.getMethod())
                 .withHeaders(headers)
                 .withMultiValueHeaders(multiHeaders)
                 .withQueryStringParameters(query.isEmpty() ? null : query)
@@ -243,13 +396,9 @@ public final class LocalApi implements AutoCloseable {
                 .withIsBase64Encoded(false);
     }
 
-    private static void reply(HttpExchange exchange, int status, Map<String, String> headers, String body)
-            throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static void write(Response response, Callback callback, Reply reply) {
+        response.setStatus(reply.status());
+        reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        Content.Sink.write(response, true, reply.body(), callback);
     }
 }

@@ -7,14 +7,22 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** The Lambda context local mode hands to a handler: a request id, a logger to stdout, a 30 s budget. */
+/**
+ * The Lambda context local mode hands to a handler: a request id, a logger to stdout, and the function's
+ * timeout as its budget (30 s, the template's Globals, unless the function sets its own).
+ */
 final class LocalContext implements Context {
     private final String functionName;
     private final String requestId = UUID.randomUUID().toString();
-    private final long deadline = System.currentTimeMillis() + 30_000;
+    private final long deadline;
 
     LocalContext(String functionName) {
+        this(functionName, java.time.Duration.ofSeconds(30));
+    }
+
+    LocalContext(String functionName, java.time.Duration timeout) {
         this.functionName = functionName;
+        this.deadline = System.currentTimeMillis() + timeout.toMillis();
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import dev.gpubox.box.AwsClients;
 import dev.gpubox.local.sim.Ec2Simulator;
-import dev.gpubox.local.sim.Fault;
 import java.io.IOException;
 import java.net.BindException;
 import java.security.SecureRandom;
@@ -40,20 +39,25 @@ public final class LocalMode {
               --max-snooze-hours N  the longest snooze (default 12)
               --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
                                     0: at the next nightly stop)
-              --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with CODE, e.g.
-                                    StartInstances=InsufficientInstanceCapacityx3, *=RequestLimitExceeded
+              --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with any EC2 error
+                                    CODE, e.g. StartInstances=VcpuLimitExceeded (shown at once) or
+                                    StartInstances=InsufficientInstanceCapacityx4: the SDK retries throttling
+                                    and 5xx errors 3 times, so x3 or fewer of those is absorbed and unseen
               --start-fails N       simulator: the next N starts go pending, then back to stopped
                                     (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
               --allocation-id ID    its Elastic IP, with --aws or --ec2-endpoint (or GPUBOX_EIP_ALLOCATION_ID)
+              --managed-tag KEY=VALUE  the tag of the boxes the nightly stop stops, with --aws or
+                                    --ec2-endpoint (or GPUBOX_MANAGED_TAG; the stack's is gpubox:stack=NAME)
             """;
 
     private LocalMode() {
     }
 
     public static void main(String[] args) throws Exception {
+        deleteOwnCopyOnExit();
         Options options;
         try {
             options = Options.parse(args);
@@ -86,7 +90,7 @@ public final class LocalMode {
             running.add(simulator);
             simulator.state().failNextStarts(options.startFails);
             for (FaultFlag f : options.faults) {
-                simulator.faults().inject(f.action, f.fault, f.times);
+                simulator.faults().inject(f.action, f.code, f.times);
             }
             config = SeededBox.seed(simulator.state()).withSettings(options.settings());
             System.setProperty("aws.endpointUrlEc2", simulator.endpoint().toString());
@@ -137,22 +141,60 @@ public final class LocalMode {
             for (Ec2State.StateEvent event : simulator.state().drainEvents()) {
                 try {
                     notices.onStateChange(event.instanceId(), event.state(), event.time());
-                } catch (RuntimeException e) {
-                    System.out.println("[notice failed] " + e.getMessage());
+                } catch (Throwable e) {
+                    System.out.println("[notice failed] " + e);
                 }
             }
         }, 1, 1, TimeUnit.SECONDS);
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                String report = api.runScheduledStop(false);
-                if (!report.contains("\"stopped\":[]")) {
-                    System.out.println("[sweep] " + report);
-                }
-            } catch (Exception e) {
-                System.out.println("[sweep failed] " + e.getMessage());
+        timer.scheduleWithFixedDelay(survivingAnything("sweep", () -> {
+            String report = api.runScheduledStop(false);
+            if (!report.contains("\"stopped\":[]")) {
+                System.out.println("[sweep] " + report);
             }
-        }, 60, 60, TimeUnit.SECONDS);
+        }), 60, 60, TimeUnit.SECONDS);
         return timer::shutdownNow;
+    }
+
+    /**
+     * {@code ./gpubox local} runs a copy of the jar in a directory of its own (so a rebuild cannot pull
+     * classes from under it) and names it in {@code gpubox.local.ownCopy}; it goes when this JVM does.
+     */
+    private static void deleteOwnCopyOnExit() {
+        String dir = System.getProperty("gpubox.local.ownCopy");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        java.nio.file.Path copy = java.nio.file.Path.of(dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var files = java.nio.file.Files.list(copy)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+                java.nio.file.Files.deleteIfExists(copy);
+            } catch (IOException | RuntimeException ignored) {
+                // a temporary directory; the system cleans it up in the end
+            }
+        }, "gpubox-local-own-copy"));
+    }
+
+    /** A step of a repeating task. */
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * A scheduled executor silently cancels a task that throws, so a failed sweep would be the last one:
+     * a snoozed box would then run past its end. This logs any throwable — Errors too, such as the
+     * NoClassDefFoundError a jar rebuilt under a running JVM gives — and lets the next run happen.
+     */
+    static Runnable survivingAnything(String label, Step step) {
+        return () -> {
+            try {
+                step.run();
+            } catch (Throwable e) {
+                System.out.println("[" + label + " failed] " + e);
+            }
+        };
     }
 
     private static void printBanner(LocalApi api, String key, String backend, boolean simulated) {
@@ -201,7 +243,7 @@ public final class LocalMode {
         }
     }
 
-    record FaultFlag(String action, Fault fault, int times) {
+    record FaultFlag(String action, String code, int times) {
     }
 
     static final class Options {
@@ -219,6 +261,7 @@ public final class LocalMode {
         String endpoint;
         String instanceId;
         String allocationId;
+        String managedTag;
         final List<FaultFlag> faults = new ArrayList<>();
 
         static Options parse(String[] args) {
@@ -235,6 +278,7 @@ public final class LocalMode {
                     case "--ec2-endpoint" -> o.endpoint = value(args, ++i, arg);
                     case "--instance-id" -> o.instanceId = value(args, ++i, arg);
                     case "--allocation-id" -> o.allocationId = value(args, ++i, arg);
+                    case "--managed-tag" -> o.managedTag = managedTag(value(args, ++i, arg));
                     case "--fault" -> o.faults.add(fault(value(args, ++i, arg)));
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
@@ -271,11 +315,18 @@ public final class LocalMode {
             if (allocationId != null) {
                 env.put(BoxConfig.EIP_ALLOCATION_ID, allocationId);
             }
+            if (managedTag != null) {
+                env.put(BoxConfig.MANAGED_TAG, managedTag);
+            }
             BoxConfig config = BoxConfig.from(env);
             if (config.instanceId() == null) {
                 System.err.println("gpubox local: with --aws or --ec2-endpoint, name the box with --instance-id"
                         + " (or GPUBOX_INSTANCE_ID).");
                 System.exit(2);
+            }
+            if (config.managedTagKey() == null) {
+                System.err.println("gpubox local: no --managed-tag KEY=VALUE (or GPUBOX_MANAGED_TAG): "
+                        + LocalApi.SCHEDULED_STOP_PATH + " and the nightly stop will refuse to run.");
             }
             return config;
         }
@@ -299,6 +350,15 @@ public final class LocalMode {
             throw new IllegalArgumentException(flag + " takes a whole number from " + min + " to " + max);
         }
 
+        /** KEY=VALUE, both non-empty. */
+        private static String managedTag(String spec) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new IllegalArgumentException("--managed-tag takes KEY=VALUE, e.g. gpubox:stack=gpubox");
+            }
+            return spec;
+        }
+
         /** ACTION=CODE or ACTION=CODExN */
         private static FaultFlag fault(String spec) {
             int eq = spec.indexOf('=');
@@ -312,7 +372,8 @@ public final class LocalMode {
                 rest = m.group(1);
                 times = Integer.parseInt(m.group(2));
             }
-            return new FaultFlag(spec.substring(0, eq), Fault.parse(rest), times);
+            dev.gpubox.local.sim.Faults.errorFor(rest); // refuses, at start, what cannot be an EC2 code
+            return new FaultFlag(spec.substring(0, eq), rest, times);
         }
     }
 }

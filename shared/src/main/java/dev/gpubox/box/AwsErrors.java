@@ -1,25 +1,38 @@
 package dev.gpubox.box;
 
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
-/** Turns what the AWS SDK throws into a {@link BoxException} a person can act on. */
+/**
+ * Turns what the AWS SDK throws into a {@link BoxException} a person can act on: the one place an EC2
+ * error's mapping lives. docs/api.md's "EC2 errors" table lists every code mapped here, and
+ * Ec2ErrorTableTest walks that table through the simulator and the real SDK.
+ *
+ * <p>Each message leads with what happened and what to do (a phone notification shows ~120
+ * characters); AWS's own words come last, as a short excerpt.
+ */
 final class AwsErrors {
     static final int CAPACITY_RETRY_SECONDS = 300;
     static final int THROTTLE_RETRY_SECONDS = 10;
     static final int STATE_RETRY_SECONDS = 30;
+    static final int UNAVAILABLE_RETRY_SECONDS = 30;
 
     private static final Set<String> CAPACITY = Set.of(
             "InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity",
-            "InsufficientReservedInstanceCapacity", "Unavailable", "ServiceUnavailable");
+            "InsufficientReservedInstanceCapacity");
+    /** EC2 itself overloaded: nothing to do with spare GPUs. */
+    private static final Set<String> UNAVAILABLE = Set.of("Unavailable", "ServiceUnavailable");
     private static final Set<String> THROTTLING = Set.of(
             "RequestLimitExceeded", "Throttling", "ThrottlingException", "RequestThrottled");
-    private static final Set<String> QUOTA = Set.of(
-            "VcpuLimitExceeded", "InstanceLimitExceeded", "PendingVerification");
+    private static final Set<String> QUOTA = Set.of("VcpuLimitExceeded", "InstanceLimitExceeded");
     private static final Set<String> NOT_FOUND = Set.of(
             "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", "InvalidAllocationID.NotFound");
+    private static final Set<String> INTERNAL = Set.of("InternalError", "InternalFailure");
+    private static final Pattern PERMISSION = Pattern.compile("\\bec2:[A-Za-z]+");
 
     /**
      * EC2 state-reason codes of a box that stopped for a reason other than a start failing: a stop by a
@@ -88,59 +101,109 @@ final class AwsErrors {
         }
         if (e instanceof SdkClientException) {
             return new BoxException(ErrorCode.AWS_ERROR,
-                    "Could not reach EC2 to " + action + ": " + firstLine(e.getMessage()),
+                    "Could not reach EC2 to " + action + "; try again in a minute. " + Quote.upstream(e.getMessage()),
                     null, THROTTLE_RETRY_SECONDS, e);
         }
-        return new BoxException(ErrorCode.AWS_ERROR, "EC2 failed to " + action + ": " + firstLine(e.getMessage()),
+        return new BoxException(ErrorCode.AWS_ERROR, "EC2 failed to " + action + ": " + Quote.upstream(e.getMessage()),
                 null, null, e);
     }
 
     private static BoxException mapService(AwsServiceException e, String action) {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-        String awsMessage = e.awsErrorDetails() == null ? firstLine(e.getMessage())
-                : firstLine(e.awsErrorDetails().errorMessage());
+        String aws = Quote.upstream(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
+        String awsSaid = aws.isEmpty() ? "" : " AWS said: " + aws;
         String requestId = e.requestId();
-        if (code != null && CAPACITY.contains(code)) {
+        // The SDK does not read EC2's error envelope on a 401; EC2 answers 401 only with AuthFailure.
+        String c = code != null ? code : e.statusCode() == 401 ? "AuthFailure" : "";
+        if (CAPACITY.contains(c)) {
             return new BoxException(ErrorCode.INSUFFICIENT_CAPACITY,
-                    "AWS has no spare capacity for this instance type in this zone right now; try again in a few "
-                            + "minutes (or change InstanceType). AWS said: " + awsMessage,
+                    "AWS has no spare GPUs of this type in the box's zone right now; try again in 5-10 minutes."
+                            + " (If it lasts for hours, another InstanceType needs a redeploy.)" + awsSaid,
                     requestId, CAPACITY_RETRY_SECONDS, e);
         }
-        if ((code != null && THROTTLING.contains(code)) || e.isThrottlingException()) {
+        if (UNAVAILABLE.contains(c)) {
+            return new BoxException(ErrorCode.EC2_UNAVAILABLE,
+                    "EC2 is overloaded and could not " + action + "; try again in a minute." + awsSaid,
+                    requestId, UNAVAILABLE_RETRY_SECONDS, e);
+        }
+        if (THROTTLING.contains(c) || e.isThrottlingException()) {
             return new BoxException(ErrorCode.THROTTLED,
                     "EC2 is throttling requests; try again in a few seconds.", requestId, THROTTLE_RETRY_SECONDS, e);
         }
-        if (code != null && QUOTA.contains(code)) {
+        if ("PendingVerification".equals(c)) {
+            return new BoxException(ErrorCode.ACCOUNT_PENDING_VERIFICATION,
+                    "Your AWS account is still being verified, so EC2 cannot " + action + " yet; this usually"
+                            + " takes minutes, at most 4 hours. Try again later (AWS emails you when it is done)."
+                            + awsSaid, requestId, null, e);
+        }
+        if (QUOTA.contains(c)) {
             return new BoxException(ErrorCode.VCPU_QUOTA,
                     "Your AWS account's vCPU quota for this instance family is too low to " + action
                             + ". Request an increase of 'Running On-Demand G and VT instances' (or P instances) to at"
-                            + " least 4 vCPUs in Service Quotas (see docs/setup.md). AWS said: " + awsMessage,
+                            + " least 4 vCPUs in Service Quotas (see docs/setup.md)." + awsSaid,
                     requestId, null, e);
         }
-        if (code != null && NOT_FOUND.contains(code)) {
-            return new BoxException(ErrorCode.NOT_FOUND,
-                    "EC2 does not know this box: " + awsMessage, requestId, null, e);
+        if (NOT_FOUND.contains(c)) {
+            return new BoxException(ErrorCode.NOT_FOUND, "EC2 does not know this box or address." + awsSaid,
+                    requestId, null, e);
         }
-        if ("IncorrectInstanceState".equals(code)) {
+        if ("IncorrectInstanceState".equals(c)) {
             return new BoxException(ErrorCode.WRONG_STATE,
-                    "The GPU box is not in a state to " + action + "; try again shortly. AWS said: " + awsMessage,
+                    "The GPU box is not in a state to " + action + "; try again shortly." + awsSaid,
                     requestId, STATE_RETRY_SECONDS, e);
         }
-        if ("UnauthorizedOperation".equals(code) || "AuthFailure".equals(code)) {
-            return new BoxException(ErrorCode.AWS_ERROR,
-                    "AWS denied gpubox permission to " + action + " (check the function's IAM policy). AWS said: "
-                            + awsMessage, requestId, null, e);
+        if ("Resource.AlreadyAssociated".equals(c)) {
+            return new BoxException(ErrorCode.EIP_IN_USE, "The Elastic IP was just attached to another instance;"
+                    + " call /eip?force=true to move it to the GPU box." + awsSaid, requestId, null, e);
         }
+        if ("UnauthorizedOperation".equals(c) || c.startsWith("AccessDenied")) {
+            return new BoxException(ErrorCode.MISCONFIGURED, "gpubox's IAM role lacks " + permission(aws, action)
+                    + " (needed to " + action + "); redeploy the stack's template, which grants it." + awsSaid,
+                    requestId, null, e);
+        }
+        if ("AuthFailure".equals(c)) {
+            return new BoxException(ErrorCode.MISCONFIGURED, "AWS did not accept gpubox's credentials to " + action
+                    + "; check the function's role (or, locally, your AWS credentials)." + awsSaid, requestId, null, e);
+        }
+        if (INTERNAL.contains(c)) {
+            return new BoxException(ErrorCode.AWS_ERROR, "EC2 had an internal error and could not " + action
+                    + "; try again in a minute." + awsSaid, requestId, THROTTLE_RETRY_SECONDS, e);
+        }
+        boolean serverSide = e.statusCode() >= 500;
         return new BoxException(ErrorCode.AWS_ERROR,
-                "EC2 failed to " + action + " (" + (code == null ? "HTTP " + e.statusCode() : code) + "): "
-                        + awsMessage, requestId, e.statusCode() >= 500 ? THROTTLE_RETRY_SECONDS : null, e);
+                "EC2 failed to " + action + " (" + (code == null ? "HTTP " + e.statusCode() : Quote.excerpt(code, 60))
+                        + ")" + (serverSide ? "; try again in a minute." : ".") + awsSaid,
+                requestId, serverSide ? THROTTLE_RETRY_SECONDS : null, e);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "no details";
+    /**
+     * The permission AWS names ("... is not authorized to perform: ec2:StartInstances ..."), or the one
+     * gpubox knows it needs for the action when AWS's message does not say.
+     */
+    private static String permission(String awsMessage, String action) {
+        Matcher named = PERMISSION.matcher(awsMessage);
+        if (named.find()) {
+            return named.group();
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String a = action.toLowerCase(java.util.Locale.ROOT);
+        if (a.startsWith("start")) {
+            return "ec2:StartInstances";
+        }
+        if (a.startsWith("stop")) {
+            return "ec2:StopInstances";
+        }
+        if (a.startsWith("attach")) {
+            return "ec2:AssociateAddress";
+        }
+        if (a.contains("elastic ip")) {
+            return "ec2:DescribeAddresses";
+        }
+        if (a.startsWith("snooze") || a.startsWith("mark")) {
+            return "ec2:CreateTags";
+        }
+        if (a.startsWith("cancel")) {
+            return "ec2:DeleteTags";
+        }
+        return a.startsWith("look up") || a.startsWith("list") ? "ec2:DescribeInstances" : "an EC2 permission";
     }
 }

@@ -297,6 +297,7 @@ public final class BoxControl {
                 () -> ec2.describeAddresses(DescribeAddressesRequest.builder().allocationIds(allocationId).build()))
                 .addresses().stream()
                 .findFirst()
+                .map(Ec2Blanks::address)
                 .orElseThrow(() -> new BoxException(ErrorCode.NOT_FOUND,
                         "EC2 does not know the Elastic IP " + allocationId + "; check GPUBOX_EIP_ALLOCATION_ID."));
     }

@@ -5,6 +5,7 @@ public enum ErrorCode {
     BAD_REQUEST(400, "bad_request"),
     FORBIDDEN(403, "forbidden"),
     VCPU_QUOTA(403, "vcpu_quota"),
+    ACCOUNT_PENDING_VERIFICATION(403, "account_pending_verification"),
     NOT_FOUND(404, "not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     WRONG_STATE(409, "wrong_state"),
@@ -13,7 +14,8 @@ public enum ErrorCode {
     MISCONFIGURED(500, "misconfigured"),
     AWS_ERROR(502, "aws_error"),
     INSUFFICIENT_CAPACITY(503, "insufficient_capacity"),
-    THROTTLED(503, "throttled");
+    THROTTLED(503, "throttled"),
+    EC2_UNAVAILABLE(503, "ec2_unavailable");
 
     private final int httpStatus;
     private final String code;

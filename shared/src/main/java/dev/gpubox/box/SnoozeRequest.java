@@ -27,14 +27,14 @@ public final class SnoozeRequest {
         Instant end = hasMinutes ? now.plus(Duration.ofMinutes(positiveMinutes(minutes.trim(), policy)))
                 : untilInstant(until.trim(), now, policy);
         if (!end.isAfter(now)) {
-            throw bad("until=" + until + " is in the past; a snooze must end in the future.");
+            throw bad("until=" + Quote.input(until) + " is in the past; a snooze must end in the future.");
         }
         if (end.isAfter(now.plus(policy.maxSnooze()))) {
             String why = hasUntil && until.trim().length() == 5
                     && LocalTime.parse(until.trim()).isBefore(now.atZone(policy.zone()).toLocalTime())
                     ? " (" + until.trim() + " has passed today, and tomorrow's is too far)" : "";
             throw bad("A snooze can last at most " + Durations.human(policy.maxSnooze())
-                    + " (MaxSnoozeHours); " + (hasUntil ? "until=" + until.trim() : "minutes=" + minutes.trim())
+                    + " (MaxSnoozeHours); " + (hasUntil ? "until=" + Quote.input(until) : "minutes=" + Quote.input(minutes))
                     + " is further away" + why + ".");
         }
         // A snooze ends on a whole minute, so the HH:MM every message shows is exactly when it ends: the next
@@ -48,12 +48,13 @@ public final class SnoozeRequest {
         try {
             long n = Long.parseLong(raw);
             if (n > 0) {
-                return n;
+                // Anything past the maximum is refused below as too long; capped here so it cannot overflow.
+                return Math.min(n, policy.maxSnooze().toMinutes() + 1);
             }
         } catch (NumberFormatException notANumber) {
             // reported below
         }
-        throw bad("minutes must be a whole number from 1 to " + policy.maxSnooze().toMinutes() + ", not '" + raw + "'.");
+        throw bad("minutes must be a whole number from 1 to " + policy.maxSnooze().toMinutes() + ", not " + Quote.input(raw) + ".");
     }
 
     private static Instant untilInstant(String raw, Instant now, StopPolicy policy) {
@@ -67,8 +68,8 @@ public final class SnoozeRequest {
             }
             return LocalDateTime.parse(raw).atZone(policy.zone()).toInstant();
         } catch (DateTimeException e) {
-            throw bad("until must be a 24-hour time HH:MM (e.g. 23:30) or a date-time YYYY-MM-DDTHH:MM, not '"
-                    + raw + "'.");
+            throw bad("until must be a 24-hour time HH:MM (e.g. 23:30) or a date-time YYYY-MM-DDTHH:MM, not "
+                    + Quote.input(raw) + ".");
         }
     }
 

@@ -30,9 +30,18 @@ public final class StateChangeNotices {
             return null;
         }
         config.requireManagedTag();
-        List<Instance> found = Ec2Calls.call("look up " + instanceId, () -> ec2.describeInstances(
-                        DescribeInstancesRequest.builder().instanceIds(instanceId).build())).reservations().stream()
-                .flatMap(r -> r.instances().stream()).toList();
+        List<Instance> found;
+        try {
+            found = Ec2Calls.call("look up " + instanceId, () -> ec2.describeInstances(
+                            DescribeInstancesRequest.builder().instanceIds(instanceId).build())).reservations().stream()
+                    .flatMap(r -> r.instances().stream()).toList();
+        } catch (BoxException e) {
+            if (e.error() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            // The rule sees every instance in the region; one EC2 no longer lists (terminated, gone) is not ours.
+            found = List.of();
+        }
         if (found.isEmpty() || !config.managedTagValue().equals(BoxTags.value(found.get(0), config.managedTagKey()))) {
             return null; // not one of this stack's boxes
         }

@@ -264,6 +264,17 @@ class BoxControlTest {
             verify(ec2, never()).associateAddress(any(AssociateAddressRequest.class));
         }
 
+        @Test
+        void aBlankInstanceIdIsAnUnattachedAddressNotAnotherInstance() {
+            // moto and LocalStack describe a free address with an empty <instanceId/>.
+            given(InstanceStateName.RUNNING, "");
+            when(ec2.associateAddress(any(AssociateAddressRequest.class)))
+                    .thenReturn(AssociateAddressResponse.builder().associationId("eipassoc-1").build());
+            ActionResult result = control.attachEip(false);
+            assertEquals("eip_attached", result.result());
+            assertEquals("Elastic IP " + EIP + " is now attached to the GPU box.", result.message());
+        }
+
         @ParameterizedTest
         @EnumSource(value = InstanceStateName.class, names = {"RUNNING", "STOPPED", "PENDING", "STOPPING"})
         void unattachedAddressIsAssociatedWithoutReassociation(InstanceStateName state) {

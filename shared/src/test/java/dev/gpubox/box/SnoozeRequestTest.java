@@ -38,6 +38,9 @@ class SnoozeRequestTest {
             ",      -5,  whole number",
             ",      abc, whole number",
             ",      721, at most 12 h 0 min",
+            ",      1000000000000000, at most 12 h 0 min",
+            ",      9223372036854775807, at most 12 h 0 min",
+            ",      99999999999999999999999, whole number",
             "2026-12-01T20:00, , at most 12 h 0 min",
     })
     void invalidSnoozesAreBadRequestsThatSayWhy(String until, String minutes, String why) {

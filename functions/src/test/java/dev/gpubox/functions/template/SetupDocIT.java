@@ -87,6 +87,20 @@ class SetupDocIT {
     }
 
     @Test
+    void whatAFailedFirstDeployLeavesMatchesTheTemplate() {
+        String quota = section("## 1. Ask for GPU quota");
+        for (String id : List.of("GpuInstance", "GpuSecurityGroup")) {
+            String policy = Template.resource(id).path("DeletionPolicy").asText();
+            assertEquals("RetainExceptOnCreate", policy, id + ": the doc says a failed create leaves no box or group");
+            assertTrue(quota.contains("`DeletionPolicy: " + policy + "`"), policy);
+        }
+        boolean diskKept = !Template.resource("GpuInstance").path("Properties").path("BlockDeviceMappings").get(0)
+                .path("Ebs").path("DeleteOnTermination").asBoolean(true);
+        assertEquals(diskKept, quota.contains("aws ec2 delete-volume"), "the volume a failed create may leave, and how to remove it");
+        assertFalse(DOC.contains("leaves nothing half-made"), "a failed create may leave the root volume");
+    }
+
+    @Test
     void everyOlderGpuTheTemplateAllowsGetsTheAmiWarning() {
         String heading = DOC.lines().filter(l -> l.startsWith("### About p2")).findFirst().orElse("");
         String description = Template.TREE.path("Parameters").path("InstanceType").path("Description").asText();
@@ -122,10 +136,21 @@ class SetupDocIT {
     }
 
     @Test
+    void parameterChangesAreSavedInSamconfigBecauseACommandLineOverrideLastsOneDeploy() {
+        String update = section("## 8. Updating the stack");
+        // sam deploy's --parameter-overrides replaces samconfig's list for one run; the next plain deploy
+        // reverts it, and after a deliberate replacement would try to replace the new box.
+        assertTrue(update.contains("edit its value in `parameter_overrides` in `samconfig.toml`"), update);
+        assertTrue(update.contains("replaces samconfig's\nwhole list for that one deploy"), update);
+        assertFalse(update.contains("--allow-replacement --parameter-overrides"), "the replacing value must be saved first");
+        assertFalse(update.contains("no longer stopped at night"), "the nightly stop finds a box by its gpubox:stack tag");
+    }
+
+    @Test
     void whatRemainsAfterDeleteAndWhatItCostsMatchTheTemplate() {
         Set<String> retained = new LinkedHashSet<>();
         Template.resources().properties().forEach(e -> {
-            if ("Retain".equals(e.getValue().path("DeletionPolicy").asText())) {
+            if (e.getValue().path("DeletionPolicy").asText().startsWith("Retain")) {
                 retained.add(e.getValue().path("Type").asText());
             }
         });

@@ -209,8 +209,13 @@ class TemplateIT {
     @Test
     void theBoxAndItsDiskSurviveStackDeletionAndChanges() {
         JsonNode box = Template.resource("GpuInstance");
-        assertEquals("Retain", box.path("DeletionPolicy").asText());
+        // Retained on every operation except the rollback of the create that made it (a failed first
+        // deploy must not leave a running box behind; a box from a failed create holds no work).
+        assertEquals("RetainExceptOnCreate", box.path("DeletionPolicy").asText());
         assertEquals("Retain", box.path("UpdateReplacePolicy").asText());
+        JsonNode group = Template.resource("GpuSecurityGroup");
+        assertEquals("RetainExceptOnCreate", group.path("DeletionPolicy").asText(), "a failed create leaves no stray group");
+        assertEquals("Retain", group.path("UpdateReplacePolicy").asText());
         JsonNode root = box.path("Properties").path("BlockDeviceMappings").get(0).path("Ebs");
         assertEquals("gp3", root.path("VolumeType").asText());
         assertTrue(root.path("Encrypted").asBoolean());

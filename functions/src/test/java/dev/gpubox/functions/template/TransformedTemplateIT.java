@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -78,12 +79,19 @@ class TransformedTemplateIT {
             }
             for (JsonNode statement : statements(role.getValue())) {
                 assertEquals("Allow", statement.path("Effect").asText());
+                // An Allow with NotAction/NotResource grants everything else: the checks below would not see it.
+                assertFalse(statement.has("NotAction") || statement.has("NotResource"),
+                        role.getKey() + ": NotAction/NotResource in " + statement);
                 for (String action : strings(statement.path("Action"))) {
                     assertFalse(action.contains("*"), role.getKey() + ": wildcard action " + action);
                     boolean describe = action.startsWith("ec2:Describe");
                     if (action.startsWith("ec2:") && !describe) {
                         assertFalse(strings(statement.path("Resource")).contains("*"),
                                 role.getKey() + ": " + action + " on *");
+                        // instance/* is every instance in the account: only with a condition (the stack's tag).
+                        boolean everyInstance = strings(statement.path("Resource")).stream().anyMatch(r -> r.contains("instance/*"));
+                        assertFalse(everyInstance && !statement.has("Condition"),
+                                role.getKey() + ": " + action + " on every instance without a condition");
                     }
                     if (action.equals("ec2:TerminateInstances") || action.equals("ec2:ReleaseAddress")) {
                         fail(role.getKey() + " may " + action + ": nothing in gpubox terminates or releases");
@@ -166,15 +174,30 @@ class TransformedTemplateIT {
                 : body.path("securityDefinitions").path("api_key");
         assertEquals("header", scheme.path("in").asText());
         assertEquals("x-api-key", scheme.path("name").asText());
-        int operations = 0;
+        Map<String, String> security = new TreeMap<>();
         for (var path : body.path("paths").properties()) {
             for (var operation : path.getValue().properties()) {
-                operations++;
-                assertEquals("[{\"api_key\":[]}]", operation.getValue().path("security").toString(),
-                        path.getKey() + " " + operation.getKey() + " must require the API key");
+                security.put(operation.getKey().replace("x-amazon-apigateway-any-method", "ANY") + " "
+                        + path.getKey(), operation.getValue().path("security").toString());
             }
         }
-        assertTrue(operations >= 5, "every route is in the API: " + operations);
+        // Only the phone panel's page is served without the key: it carries no secret, and every action
+        // it calls is keyed.
+        String keyed = "[{\"api_key\":[]}]";
+        assertEquals(Map.of("get /", "[]", "ANY /status", keyed, "ANY /start", keyed, "ANY /stop", keyed,
+                "ANY /eip", keyed, "ANY /snooze", keyed), security);
+    }
+
+    /** The usage plan throttles keyed calls only; the keyless page gets the same limits at the stage. */
+    @Test
+    void theKeylessPanelIsThrottledAtTheStage() {
+        Map<String, String> throttled = new TreeMap<>();
+        ofType("AWS::ApiGateway::Stage").values().forEach(stage ->
+                stage.path("Properties").path("MethodSettings").forEach(m -> throttled.put(
+                        m.path("HttpMethod").asText() + " " + m.path("ResourcePath").asText(),
+                        m.path("ThrottlingRateLimit").path("Ref").asText() + "/"
+                                + m.path("ThrottlingBurstLimit").path("Ref").asText())));
+        assertEquals(Map.of("GET /", "ApiRateLimit/ApiBurstLimit"), throttled);
     }
 
     // ------------------------------------------------------------------ schedules
@@ -274,7 +297,8 @@ class TransformedTemplateIT {
 
     private static boolean publishesNotices(String function) {
         return !function.equals("StatusFunction") && !function.equals("AttachEipFunction")
-                && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction");
+                && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction")
+                && !function.equals("PanelFunction");
     }
 
     // ------------------------------------------------------------------ delete and update
@@ -283,8 +307,16 @@ class TransformedTemplateIT {
     void onlyTheBoxAndItsSecurityGroupOutliveTheStackAndNothingIsLeftToChance() {
         Set<String> retained = new LinkedHashSet<>();
         resources().properties().forEach(e -> {
-            if ("Retain".equals(e.getValue().path("DeletionPolicy").asText())) {
+            String policy = e.getValue().path("DeletionPolicy").asText();
+            // SAM retains each published version (AutoPublishAlias, for SnapStart) so that an update never
+            // deletes the version the alias still points at; deleting the function deletes its versions.
+            boolean versionOfADeletedFunction = e.getValue().path("Type").asText().equals("AWS::Lambda::Version")
+                    && resources().path(e.getValue().path("Properties").path("FunctionName").path("Ref").asText())
+                            .path("DeletionPolicy").isMissingNode();
+            if (policy.startsWith("Retain") && !versionOfADeletedFunction) {
                 retained.add(e.getKey());
+                // Plain Retain would also keep them when a failed first deploy rolls back: a running box nothing stops.
+                assertEquals("RetainExceptOnCreate", policy, e.getKey());
                 assertEquals("Retain", e.getValue().path("UpdateReplacePolicy").asText(), e.getKey());
             }
         });
@@ -340,5 +372,52 @@ class TransformedTemplateIT {
         assertNotNull(rule, "the extra port's rule");
         assertEquals("[\"HasExtraOpenPortCidr\",{\"Ref\":\"ExtraOpenPortCidr\"},{\"Ref\":\"SshCidr\"}]",
                 rule.path("CidrIp").path("Fn::If").toString(), "empty means the SSH addresses, never the world");
+    }
+
+    @Test
+    void theExtraPortRuleIsLeftOutWhereItWouldRepeatTheSshRule() {
+        JsonNode ingress = resources().path("GpuSecurityGroup").path("Properties").path("SecurityGroupIngress");
+        String condition = null;
+        for (JsonNode rule : ingress) {
+            if (rule.has("Fn::If")) {
+                condition = rule.path("Fn::If").get(0).asText();
+            }
+        }
+        String ssh = "203.0.113.7/32";
+        // EC2 refuses a second identical rule (InvalidPermission.Duplicate), which would fail the deploy.
+        assertFalse(holds(condition, Map.of("ExtraOpenPort", "22", "SshCidr", ssh)), "port 22 for SshCidr is the SSH rule");
+        assertFalse(holds(condition, Map.of("ExtraOpenPort", "22", "SshCidr", ssh, "ExtraOpenPortCidr", ssh)));
+        assertTrue(holds(condition, Map.of("ExtraOpenPort", "22", "SshCidr", ssh, "ExtraOpenPortCidr", "198.51.100.0/24")));
+        assertTrue(holds(condition, Map.of("ExtraOpenPort", "80", "SshCidr", ssh)));
+        assertFalse(holds(condition, Map.of("SshCidr", ssh)), "0, the default, opens nothing");
+    }
+
+    /** Evaluates one of the template's Conditions as CloudFormation does, for these parameter values (else defaults). */
+    static boolean holds(String condition, Map<String, String> parameters) {
+        return holds(cfn.path("Conditions").path(condition), parameters);
+    }
+
+    private static boolean holds(JsonNode node, Map<String, String> parameters) {
+        if (node.has("Condition")) {
+            return holds(node.path("Condition").asText(), parameters);
+        }
+        if (node.has("Fn::Equals")) {
+            JsonNode pair = node.path("Fn::Equals");
+            return value(pair.get(0), parameters).equals(value(pair.get(1), parameters));
+        }
+        JsonNode args = node.has("Fn::Not") ? node.path("Fn::Not") : node.has("Fn::And") ? node.path("Fn::And") : node.path("Fn::Or");
+        List<Boolean> values = new ArrayList<>();
+        assertTrue(args.isArray() && !args.isEmpty(), "not a condition this evaluator knows: " + node);
+        args.forEach(a -> values.add(holds(a, parameters)));
+        return node.has("Fn::Not") ? !values.get(0) : node.has("Fn::And") ? !values.contains(false) : values.contains(true);
+    }
+
+    private static String value(JsonNode node, Map<String, String> parameters) {
+        if (node.has("Ref")) {
+            String name = node.path("Ref").asText();
+            return parameters.getOrDefault(name, cfn.path("Parameters").path(name).path("Default").asText());
+        }
+        assertTrue(node.isValueNode(), "not a value this evaluator knows: " + node);
+        return node.asText();
     }
 }

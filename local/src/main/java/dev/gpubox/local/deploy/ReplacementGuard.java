@@ -136,8 +136,8 @@ public final class ReplacementGuard {
         for (BoxChange box : verdict.dangers()) {
             String id = box.logicalId() + (box.physicalId().isEmpty() ? "" : " (" + box.physicalId() + ")");
             switch (box.action()) {
-                case "Remove" -> out.append("  - ").append(id).append(" would leave the stack, still running and no"
-                        + " longer stopped at night\n");
+                case "Remove" -> out.append("  - ").append(id).append(" would leave the stack still running; the API would"
+                        + " no longer control it (only the nightly stop, which finds it by its gpubox:stack tag)\n");
                 case "Dynamic" -> out.append("  - ").append(id).append(" changes in a way CloudFormation decides only"
                         + " while deploying\n");
                 default -> {
@@ -150,13 +150,20 @@ public final class ReplacementGuard {
         }
         out.append("A replacement creates a NEW box from the AMI, moves the Elastic IP and the API to it, and leaves\n"
                 + "the old box and its disk (your work) outside the stack.\n");
+        String named = String.join(", ", parameters);
         if (allowed) {
+            if (!parameters.isEmpty()) {
+                // A --parameter-overrides on the command line lasts one deploy: the next plain deploy sends
+                // samconfig's old value, which would replace the new box in turn.
+                out.append("Now save the new value of ").append(named).append(" in samconfig.toml (parameter_overrides),\n"
+                        + "or the next plain ./gpubox deploy sends the old one and tries to replace the box again.\n");
+            }
             return out.toString();
         }
         if (!parameters.isEmpty()) {
-            out.append("To keep your box, deploy again with the previous value of ")
-                    .append(String.join(", ", parameters)).append(" (sam deploy --parameter-overrides ...,\n"
-                            + "or edit samconfig.toml).\n");
+            out.append("To keep your box, put the previous value of ").append(named).append(" back in samconfig.toml\n"
+                    + "(parameter_overrides) and deploy again: a --parameter-overrides on the command line replaces\n"
+                    + "samconfig's whole list for that one deploy, and the next plain deploy sends samconfig's values again.\n");
         }
         out.append("To move to a new box on purpose, follow docs/setup.md \"Replacing the box\" and run\n"
                 + "  ./gpubox deploy --allow-replacement\n"

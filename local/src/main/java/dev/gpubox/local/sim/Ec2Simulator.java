@@ -34,6 +34,7 @@ public final class Ec2Simulator implements AutoCloseable {
     private final Ec2State state;
     private final Faults faults = new Faults();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -79,12 +80,13 @@ public final class Ec2Simulator implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
-    /** Every request that arrived, of any action. */
+    /** How many requests arrived at all, of any action or none: what "no EC2 call" is counted by. */
     public int totalCalls() {
-        return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+        return requests.get();
     }
 
     public void resetCalls() {
+        requests.set(0);
         calls.clear();
     }
 
@@ -95,6 +97,7 @@ public final class Ec2Simulator implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
         String requestId = UUID.randomUUID().toString();
         int status = 200;
         String body;
@@ -115,9 +118,9 @@ public final class Ec2Simulator implements AutoCloseable {
                     throw new Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
                 }
                 sleep(faults.delay(action));
-                Fault fault = faults.take(action, request.list("InstanceId"));
+                Ec2Error fault = faults.take(action, request.list("InstanceId"));
                 if (fault != null) {
-                    throw fault.error();
+                    throw fault;
                 }
                 body = dispatch(action, request, requestId);
             } catch (Ec2Error e) {

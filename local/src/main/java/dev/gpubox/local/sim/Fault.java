@@ -29,15 +29,4 @@ public enum Fault {
     Ec2Error error() {
         return new Ec2Error(status, code, message);
     }
-
-    /** Reads a fault by its EC2 code or enum name, for command-line flags. */
-    public static Fault parse(String text) {
-        for (Fault f : values()) {
-            if (f.name().equalsIgnoreCase(text) || f.code.equalsIgnoreCase(text)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("unknown fault '" + text + "'; one of RequestLimitExceeded,"
-                + " InsufficientInstanceCapacity, VcpuLimitExceeded, InternalError, Unavailable");
-    }
 }

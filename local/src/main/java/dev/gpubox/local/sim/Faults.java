@@ -13,15 +13,48 @@ import java.util.Map;
 public final class Faults {
     public static final String ANY_ACTION = "*";
 
-    private final Map<String, Deque<Fault>> pending = new HashMap<>();
+    private final Map<String, Deque<Ec2Error>> pending = new HashMap<>();
     private volatile Duration delay = Duration.ZERO;
     private final Map<String, Duration> actionDelays = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The next {@code times} calls of {@code action} fail with {@code fault}. */
     public synchronized Faults inject(String action, Fault fault, int times) {
-        Deque<Fault> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
+        return inject(action, fault.error(), times);
+    }
+
+    /** The next {@code times} calls of {@code action} fail with any EC2 error: its HTTP status, code and message. */
+    public synchronized Faults inject(String action, int status, String code, String message, int times) {
+        return inject(action, new Ec2Error(status, code, message), times);
+    }
+
+    /** For the {@code --fault} flag: the next {@code times} calls of {@code action} fail with {@link #errorFor}. */
+    public synchronized Faults inject(String action, String code, int times) {
+        return inject(action, errorFor(code), times);
+    }
+
+    /**
+     * A {@link Fault} by its code or name (with EC2's status and wording), or any other EC2 error code as a
+     * client error (HTTP 400), so every mapping in docs/api.md can be seen in local mode.
+     *
+     * @throws IllegalArgumentException when {@code code} cannot be an EC2 error code
+     */
+    public static Ec2Error errorFor(String code) {
+        for (Fault f : Fault.values()) {
+            if (f.name().equalsIgnoreCase(code) || f.error().code().equalsIgnoreCase(code)) {
+                return f.error();
+            }
+        }
+        if (!code.matches("[A-Za-z][A-Za-z0-9.]{0,99}")) {
+            throw new IllegalArgumentException("'" + code + "' is not an EC2 error code, e.g. RequestLimitExceeded,"
+                    + " InsufficientInstanceCapacity, VcpuLimitExceeded, InternalError, Unavailable");
+        }
+        return new Ec2Error(400, code, "The simulator was told to fail with " + code + " (--fault).");
+    }
+
+    private Faults inject(String action, Ec2Error error, int times) {
+        Deque<Ec2Error> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
         for (int i = 0; i < times; i++) {
-            queue.addLast(fault);
+            queue.addLast(error);
         }
         return this;
     }
@@ -43,6 +76,11 @@ public final class Faults {
         return this;
     }
 
+    /** Whether any injected failure is still waiting for its call. */
+    public synchronized boolean armed() {
+        return pending.values().stream().anyMatch(q -> !q.isEmpty());
+    }
+
     public synchronized void clear() {
         pending.clear();
         actionDelays.clear();
@@ -59,13 +97,13 @@ public final class Faults {
     }
 
     /** Takes the fault due for this call, if any: one for a named instance first, then the action's, then any. */
-    synchronized Fault take(String action, java.util.List<String> instanceIds) {
+    synchronized Ec2Error take(String action, java.util.List<String> instanceIds) {
         java.util.List<String> keys = new java.util.ArrayList<>();
         instanceIds.forEach(id -> keys.add(action + "/" + id));
         keys.add(action);
         keys.add(ANY_ACTION);
         for (String key : keys) {
-            Deque<Fault> queue = pending.get(key);
+            Deque<Ec2Error> queue = pending.get(key);
             if (queue != null && !queue.isEmpty()) {
                 return queue.pollFirst();
             }

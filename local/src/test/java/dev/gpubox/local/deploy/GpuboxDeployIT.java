@@ -26,15 +26,31 @@ class GpuboxDeployIT {
     @TempDir
     Path bin;
 
+    /** What the fake sam prints after its arguments check out: a created change set, or SAM's "no changes" error. */
+    String samReply = "echo 'Deploying with following values'\necho\necho 'Changeset created successfully. " + ARN + "'\n";
+    /** The --profile every aws call must carry (none when null). */
+    String expectedProfile;
+    /** What the user types at the confirmation prompt. */
+    String stdin = "";
+
     record Result(int exit, String output, List<String> calls) {
     }
 
     Result deploy(String changeSet, String... args) throws IOException, InterruptedException {
         Path fixture = Path.of("src", "test", "resources", "change-sets", changeSet).toAbsolutePath();
         Path calls = bin.resolve("calls.log");
+        // Like SAM CLI, the fake deploys .aws-sam/build/template.yaml (possibly stale) unless told a template.
         fake("sam", "echo \"sam $*\" >> " + calls + "\n"
-                + "echo 'Deploying with following values'\necho\necho 'Changeset created successfully. " + ARN + "'\n");
+                + "case \" $* \" in\n"
+                + "  *' --template-file '*|*' --template-file='*|*' -t '*|*' --template '*) ;;\n"
+                + "  *) echo 'fake sam: no template named, so SAM CLI would deploy .aws-sam/build/template.yaml' >&2; exit 97 ;;\n"
+                + "esac\n" + samReply);
         fake("aws", "echo \"aws $*\" >> " + calls + "\n"
+                + "case \" $* \" in *' --region us-west-2 '*) ;; *) echo 'fake aws: not the change set region' >&2; exit 98 ;; esac\n"
+                + (expectedProfile == null
+                        ? "case \" $* \" in *' --profile '*) echo 'fake aws: unexpected --profile' >&2; exit 98 ;; esac\n"
+                        : "case \" $* \" in *' --profile " + expectedProfile + " '*) ;; *) echo 'fake aws: no --profile "
+                                + expectedProfile + "' >&2; exit 98 ;; esac\n")
                 + "case \"$*\" in\n"
                 + "  *describe-change-set*--query*) echo gpubox ;;\n"
                 + "  *describe-change-set*) cat " + fixture + " ;;\n"
@@ -46,6 +62,9 @@ class GpuboxDeployIT {
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         List<String> logged = Files.exists(calls) ? Files.readAllLines(calls) : List.of();
@@ -58,14 +77,27 @@ class GpuboxDeployIT {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /** A samconfig.toml in SAM's own layout, passed with --config-file. */
+    private String samconfig(String... deployParameters) throws IOException {
+        Path file = bin.resolve("samconfig.toml");
+        Files.writeString(file, "version = 0.1\n[default.global.parameters]\nstack_name = \"gpubox\"\n\n"
+                + "[default.deploy.parameters]\nresolve_s3 = true\ncapabilities = \"CAPABILITY_IAM\"\n"
+                + String.join("\n", deployParameters) + "\n");
+        return file.toString();
+    }
+
+    private static long count(List<String> calls, String part) {
+        return calls.stream().filter(c -> c.contains(part)).count();
+    }
+
     @Test
     void aChangeSetThatReplacesTheBoxIsDeletedNotExecuted() throws Exception {
         Result r = deploy("new-key-pair.json", "--parameter-overrides", "KeyName=new-laptop");
         assertEquals(ReplacementGuard.REFUSED, r.exit(), r.output());
         assertTrue(r.output().contains("REFUSED") && r.output().contains("parameter KeyName"), r.output());
-        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --parameter-overrides KeyName=new-laptop"),
+        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml --parameter-overrides KeyName=new-laptop"),
                 r.calls().toString());
-        assertTrue(r.calls().contains("aws cloudformation delete-change-set --change-set-name " + ARN), r.calls().toString());
+        assertTrue(r.calls().contains("aws cloudformation --region us-west-2 delete-change-set --change-set-name " + ARN), r.calls().toString());
         assertFalse(r.calls().stream().anyMatch(c -> c.contains("execute-change-set")), r.calls().toString());
     }
 
@@ -73,8 +105,8 @@ class GpuboxDeployIT {
     void aChangeSetThatKeepsTheBoxIsExecutedAndWaitedFor() throws Exception {
         Result r = deploy("code-and-instance-type.json");
         assertEquals(0, r.exit(), r.output());
-        assertTrue(r.calls().contains("aws cloudformation execute-change-set --change-set-name " + ARN), r.calls().toString());
-        assertTrue(r.calls().contains("aws cloudformation wait stack-update-complete --stack-name gpubox"), r.calls().toString());
+        assertTrue(r.calls().contains("aws cloudformation --region us-west-2 execute-change-set --change-set-name " + ARN), r.calls().toString());
+        assertTrue(r.calls().contains("aws cloudformation --region us-west-2 wait stack-update-complete --stack-name gpubox"), r.calls().toString());
         assertFalse(r.calls().stream().anyMatch(c -> c.contains("delete-change-set")));
     }
 
@@ -83,7 +115,82 @@ class GpuboxDeployIT {
         Result r = deploy("new-key-pair.json", "--allow-replacement");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("--allow-replacement given"), r.output());
-        assertTrue(r.calls().contains("sam deploy --no-execute-changeset"), "the override is not passed to sam: " + r.calls());
-        assertTrue(r.calls().contains("aws cloudformation execute-change-set --change-set-name " + ARN), r.calls().toString());
+        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml"), "the override is not passed to sam: " + r.calls());
+        assertTrue(r.calls().contains("aws cloudformation --region us-west-2 execute-change-set --change-set-name " + ARN), r.calls().toString());
+    }
+
+    @Test
+    void templateYamlIsDeployedNotAStaleSamBuildCopyUnlessTheUserNamesATemplate() throws Exception {
+        Result plain = deploy("code-and-instance-type.json");
+        assertEquals(0, plain.exit(), plain.output());
+        assertEquals(1, count(plain.calls(), "sam deploy --no-execute-changeset --template-file template.yaml"), plain.calls().toString());
+
+        Result named = deploy("code-and-instance-type.json", "-t", ".aws-sam/build/template.yaml");
+        assertEquals(0, named.exit(), named.output());
+        assertTrue(named.calls().contains("sam deploy --no-execute-changeset -t .aws-sam/build/template.yaml"), named.calls().toString());
+    }
+
+    @Test
+    void everyAwsCallGoesToTheChangeSetsRegionWithTheGivenProfile() throws Exception {
+        expectedProfile = "work";
+        Result r = deploy("code-and-instance-type.json", "--profile", "work");
+        assertEquals(0, r.exit(), r.output());
+        long aws = count(r.calls(), "aws ");
+        assertTrue(aws >= 5, r.calls().toString());
+        assertEquals(aws, count(r.calls(), "aws cloudformation --region us-west-2 --profile work "), r.calls().toString());
+        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml --profile work"), r.calls().toString());
+    }
+
+    @Test
+    void theProfileSavedInSamconfigIsUsedForTheAwsCallsToo() throws Exception {
+        expectedProfile = "lab";
+        Result r = deploy("code-and-instance-type.json", "--config-file", samconfig("profile = \"lab\""));
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(count(r.calls(), "aws "), count(r.calls(), "aws cloudformation --region us-west-2 --profile lab "), r.calls().toString());
+    }
+
+    @Test
+    void confirmChangesetAsksBeforeExecutingAndANoDeletesTheChangeSet() throws Exception {
+        String config = samconfig("confirm_changeset = true");
+        stdin = "n\n";
+        Result no = deploy("code-and-instance-type.json", "--config-file", config);
+        assertEquals(1, no.exit(), no.output());
+        assertTrue(no.output().contains("Execute this change set? [y/N]"), no.output());
+        assertEquals(0, count(no.calls(), "execute-change-set"), no.calls().toString());
+        assertEquals(1, count(no.calls(), "delete-change-set --change-set-name " + ARN), no.calls().toString());
+
+        Files.delete(bin.resolve("calls.log"));
+        stdin = "y\n";
+        Result yes = deploy("code-and-instance-type.json", "--config-file", config);
+        assertEquals(0, yes.exit(), yes.output());
+        assertEquals(1, count(yes.calls(), "execute-change-set --change-set-name " + ARN), yes.calls().toString());
+
+        Files.delete(bin.resolve("calls.log"));
+        stdin = "";
+        Result flag = deploy("code-and-instance-type.json", "--config-file", config, "--no-confirm-changeset");
+        assertEquals(0, flag.exit(), flag.output());
+        assertFalse(flag.output().contains("Execute this change set?"), flag.output());
+        assertEquals(1, count(flag.calls(), "execute-change-set"), flag.calls().toString());
+    }
+
+    @Test
+    void disableRollbackFromSamconfigReachesTheExecution() throws Exception {
+        Result r = deploy("code-and-instance-type.json", "--config-file", samconfig("disable_rollback = true"));
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.calls().contains("aws cloudformation --region us-west-2 execute-change-set --change-set-name " + ARN
+                + " --disable-rollback"), r.calls().toString());
+
+        Files.delete(bin.resolve("calls.log"));
+        Result plain = deploy("code-and-instance-type.json");
+        assertEquals(0, count(plain.calls(), "--disable-rollback"), plain.calls().toString());
+    }
+
+    @Test
+    void noChangesToDeployIsSuccessNotAFailure() throws Exception {
+        samReply = "echo 'Error: No changes to deploy. Stack gpubox is up to date' >&2\nexit 1\n";
+        Result r = deploy("code-and-instance-type.json");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("nothing to change"), r.output());
+        assertEquals(0, count(r.calls(), "aws "), r.calls().toString());
     }
 }

@@ -36,7 +36,8 @@ class ReplacementGuardTest {
         String message = ReplacementGuard.explain(verdict, false);
         assertTrue(message.startsWith("gpubox deploy: REFUSED"), message);
         assertTrue(message.contains("KeyName (parameter KeyName changed) forces a new instance"), message);
-        assertTrue(message.contains("previous value of KeyName"), message);
+        assertTrue(message.contains("previous value of KeyName back in samconfig.toml"),
+                "a command-line override lasts one deploy, so the fix goes in samconfig.toml: " + message);
         assertTrue(message.contains("--allow-replacement"), message);
         assertTrue(message.contains("i-0123456789abcdef0"), message);
     }
@@ -56,7 +57,10 @@ class ReplacementGuardTest {
     void removingTheBoxFromTheStackIsRefused() throws IOException {
         ReplacementGuard.Verdict verdict = ReplacementGuard.analyse(changeSet("box-removed.json"));
         assertFalse(verdict.safe());
-        assertTrue(ReplacementGuard.explain(verdict, false).contains("no longer stopped at night"));
+        String message = ReplacementGuard.explain(verdict, false);
+        assertTrue(message.contains("would leave the stack still running"), message);
+        // The nightly stop finds boxes by their gpubox:stack tag, which a box leaving the stack keeps.
+        assertFalse(message.contains("no longer stopped at night"), message);
     }
 
     @ParameterizedTest
@@ -82,6 +86,8 @@ class ReplacementGuardTest {
         assertTrue(message.contains("--allow-replacement given"), message);
         assertTrue(message.contains("leaves\nthe old box"), message);
         assertFalse(message.contains("Nothing was changed"), message);
+        assertTrue(message.contains("save the new value of KeyName in samconfig.toml"),
+                "else the next plain deploy sends the old key and is refused (or replaces the box again): " + message);
         assertEquals(List.of(), ReplacementGuard.analyse(changeSet("first-deploy.json")).dangers());
     }
 }

@@ -1,0 +1,55 @@
+package dev.gpubox.functions;
+
+import static dev.gpubox.box.Ec2Fixtures.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The SnapStart priming hook, run offline: each API handler's route goes end to end (event parsing,
+ * signed EC2 requests, XML replies parsed, the reply built) against the in-memory EC2, and the handler's
+ * own (container) EC2 client is never touched, so no connection or credential of it is in the snapshot.
+ */
+class PrimingTest {
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void primingWalksTheRouteAgainstCannedEc2WithoutTheContainersClient(Route route) throws Exception {
+        Ec2Client containerClient = mock(Ec2Client.class);
+        ApiHandler handler = ApiHandlersTest.HANDLERS.get(route.path()).apply(containerClient, config());
+        CannedEc2 canned = Priming.ec2For(route);
+
+        ApiReply reply = Priming.run(handler, route, canned);
+
+        assertTrue(reply.statusCode() == 200 || reply.statusCode() == 202, route + " primed an error: " + reply);
+        JsonNode body = ProxyIntegration.JSON.readTree(reply.body());
+        JsonNode box = body.has("box") ? body.path("box") : body;
+        assertEquals(CannedEc2.BOX_ID, box.path("instanceId").asText(), "EC2's XML reply was parsed into the reply");
+        assertTrue(canned.everyRequestSigned, "every EC2 request was SigV4-signed");
+        assertEquals("DescribeInstances", canned.actions.get(0));
+        String action = switch (route) {
+            case STATUS -> "DescribeAddresses";
+            case START -> "StartInstances";
+            case STOP -> "StopInstances";
+            case EIP -> "DescribeAddresses";
+            case SNOOZE -> "CreateTags";
+        };
+        assertTrue(canned.actions.contains(action), route + " should call " + action + ": " + canned.actions);
+        verifyNoInteractions(containerClient);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void theCracHookPrimesOffline(Route route) {
+        Ec2Client containerClient = mock(Ec2Client.class);
+        ApiHandler handler = ApiHandlersTest.HANDLERS.get(route.path()).apply(containerClient, config());
+        handler.beforeCheckpoint(null);
+        handler.afterRestore(null);
+        verifyNoInteractions(containerClient);
+    }
+}

@@ -1,0 +1,238 @@
+package dev.gpubox.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gpubox.local.RawHttp.Raw;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Local mode's HTTP front door behaves like API Gateway at the wire: whatever arrives — malformed,
+ * oversized, lowercase, slow — the answer is JSON, nothing is read that should not be, and no EC2 call is
+ * made without the key.
+ */
+class FrontDoorTest {
+    static WireFixture local;
+
+    @BeforeAll
+    static void start() throws Exception {
+        local = new WireFixture(Duration.ofMillis(200), Duration.ofMillis(200));
+    }
+
+    @AfterAll
+    static void stop() {
+        local.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        local.sim.resetCalls();
+    }
+
+    static Raw send(String request) throws Exception {
+        return RawHttp.send(local.api.url(), request);
+    }
+
+    static void assertJsonError(Raw reply, int status) {
+        assertEquals(status, reply.status(), reply.head() + "\n" + reply.body());
+        assertEquals("application/json", reply.header("Content-Type"), reply.head());
+        assertTrue(reply.body().startsWith("{") && reply.body().contains("\"message\""), reply.body());
+        assertFalse(reply.body().contains("<") || reply.body().contains("Exception"), reply.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "GARBAGE\r\n\r\n",
+            "GET /status HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+            "GET /sta tus?x HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /status HTTP/9.9\r\nHost: x\r\n\r\n",
+            "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "POST /start HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+            "POST /start HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    })
+    void malformedHttpGetsAJsonErrorNeverHtml(String request) throws Exception {
+        Raw reply = send(request);
+        // 505 is the one 5xx: an HTTP version the server does not speak (not an EC2 failure).
+        assertTrue(reply.status() >= 400 && reply.status() < 500 || reply.status() == 505, reply.head());
+        assertJsonError(reply, reply.status());
+        assertEquals(0, local.sim.totalCalls());
+    }
+
+    @Test
+    void aHugeUriIs414InJson() throws Exception {
+        assertJsonError(send("GET /status?x=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414);
+    }
+
+    @Test
+    void hugeHeadersAre431InJson() throws Exception {
+        assertJsonError(send("GET /status HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY + "\r\nX-Big: "
+                + "b".repeat(20_000) + "\r\n\r\n"), 431);
+        assertEquals(0, local.sim.totalCalls());
+    }
+
+    @Test
+    void aBodyOverTenMegabytesIsRefusedBeforeItIsRead() throws Exception {
+        // Announce 256 MB and send none of it: the answer must come without waiting for the body.
+        long started = System.nanoTime();
+        Raw reply = send("POST /start HTTP/1.1\r\nHost: x\r\nContent-Length: 268435456\r\n\r\n");
+        assertJsonError(reply, 413);
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos());
+        assertEquals(0, local.sim.totalCalls());
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIs413() throws Exception {
+        StringBuilder request = new StringBuilder("POST /start HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+        String chunk = "z".repeat(1 << 20);
+        for (int i = 0; i < 11; i++) {
+            request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+        }
+        request.append("0\r\n\r\n");
+        assertJsonError(send(request.toString()), 413);
+        assertEquals(0, local.sim.calls("StartInstances"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"post", "Post", "PoST", "STOP", "PUT", "DELETE"})
+    void aLowercaseOrUnknownMethodIsNeverCarriedOut(String method) throws Exception {
+        local.call("POST", "/start?wait=5");
+        local.sim.resetCalls();
+        Raw reply = send(method + " /stop HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                + "\r\nConnection: close\r\n\r\n");
+        assertJsonError(reply, 405);
+        assertEquals(0, local.sim.calls("StopInstances"));
+        assertEquals("running", local.sim.state().stateOf(local.box.instanceId()));
+    }
+
+    @Test
+    void headIsAnsweredWithoutABody() throws Exception {
+        Raw reply = send("HEAD /status HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                + "\r\nConnection: close\r\n\r\n");
+        assertEquals(405, reply.status(), reply.head());
+        assertEquals("", reply.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "test-key-012345678", "test-key-01234567890", "TEST-KEY-0123456789"})
+    void onlyTheExactKeyOpensTheDoor(String key) throws Exception {
+        Raw reply = send("GET /status HTTP/1.1\r\nHost: x\r\nx-api-key: " + key + "\r\nConnection: close\r\n\r\n");
+        assertEquals(403, reply.status());
+        assertEquals("{\"message\":\"Forbidden\"}", reply.body());
+        assertEquals(0, local.sim.totalCalls());
+    }
+
+    @Test
+    void slowClientsDoNotBlockAKeyedStatus() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                Socket s = new Socket(local.api.url().getHost(), local.api.url().getPort());
+                OutputStream out = s.getOutputStream();
+                // Half a request head, or a promised body that never comes.
+                out.write((i % 2 == 0 ? "GET /status HTTP/1.1\r\nHost: x\r\n"
+                        : "POST /start HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                        + "\r\nContent-Length: 1000\r\n\r\nabc").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                slow.add(s);
+            }
+            long started = System.nanoTime();
+            WireFixture.Reply status = local.call("GET", "/status");
+            assertEquals(200, status.status());
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "a keyed /status answers at once");
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void theHelpsFaultExamplesAreWhatAUserSees() throws Exception {
+        // --fault StartInstances=InsufficientInstanceCapacityx3 is absorbed by the SDK's 3 retries; x4 shows.
+        for (int times : new int[] {3, 4}) {
+            try (WireFixture fresh = new WireFixture(Duration.ZERO, Duration.ZERO)) {
+                fresh.sim.faults().inject("StartInstances", "InsufficientInstanceCapacity", times);
+                WireFixture.Reply start = fresh.call("POST", "/start");
+                assertEquals(times == 3 ? 202 : 503, start.status(), start.json().toString());
+            }
+        }
+        try (WireFixture fresh = new WireFixture(Duration.ZERO, Duration.ZERO)) {
+            fresh.sim.faults().inject("StartInstances", "VcpuLimitExceeded", 1);
+            assertEquals("vcpu_quota", fresh.call("POST", "/start").field("error"));
+        }
+    }
+
+    @Test
+    void aClientThatStopsSendingIsTimedOut() throws Exception {
+        try (LocalApi quick = LocalApi.start(0, WireFixture.KEY, local.ec2, local.box, dev.gpubox.box.Notifier.NONE,
+                Duration.ofMillis(500));
+             Socket s = new Socket(quick.url().getHost(), quick.url().getPort())) {
+            s.setSoTimeout(10_000);
+            // Half a head, then silence; and a promised body that never comes.
+            s.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            Raw reply = RawHttp.read(s.getInputStream(), false);
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "closed after the idle timeout");
+            assertTrue(reply.status() < 0 || reply.body().startsWith("{"), reply.head() + reply.body());
+        }
+    }
+
+    @Test
+    void aTakenPortIsABindExceptionLocalModeCanExplain() {
+        org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
+                () -> LocalApi.start(local.api.url().getPort(), WireFixture.KEY, local.ec2, local.box));
+    }
+
+    @Test
+    void headRequestsLogNothing() throws Exception {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream capture = new java.io.PrintStream(printed, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            for (String path : new String[] {"/status", "/start", "/nowhere", LocalApi.SCHEDULED_STOP_PATH}) {
+                send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                        + "\r\nConnection: close\r\n\r\n");
+            }
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aMalformedQueryIsABadRequestNotAGatewayError() throws Exception {
+        Raw reply = send("POST /start?wait=%zz HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY
+                + "\r\nConnection: close\r\n\r\n");
+        assertTrue(reply.status() == 400, reply.head() + reply.body());
+        assertJsonError(reply, 400);
+        assertNull(reply.header("Server"), "no server banner");
+    }
+
+    @Test
+    void scheduledStopSweepIsABoolean() throws Exception {
+        Raw bad = send("POST " + LocalApi.SCHEDULED_STOP_PATH + "?sweep=maybe HTTP/1.1\r\nHost: x\r\nx-api-key: "
+                + WireFixture.KEY + "\r\nConnection: close\r\n\r\n");
+        assertJsonError(bad, 400);
+        assertEquals(0, local.sim.totalCalls());
+        WireFixture.Reply sweep = local.call("POST", LocalApi.SCHEDULED_STOP_PATH + "?sweep=1");
+        assertEquals("Sweep ran.", sweep.field("message"));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.gpubox.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gpubox.box.BoxConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Local mode's flags, its schedules' resilience and its help. */
+class LocalModeTest {
+
+    @Test
+    void theSweepSurvivesAnErrorAndRunsAgain() throws Exception {
+        // A scheduled executor cancels a task that throws; a jar rebuilt under the JVM throws an Error.
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch thirdRun = new CountDownLatch(3);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            timer.scheduleWithFixedDelay(LocalMode.survivingAnything("sweep", () -> {
+                thirdRun.countDown();
+                if (runs.incrementAndGet() == 1) {
+                    throw new NoClassDefFoundError("dev/gpubox/box/SweepReport");
+                }
+                throw new IllegalStateException("EC2 unreachable");
+            }), 0, 10, TimeUnit.MILLISECONDS);
+            assertTrue(thirdRun.await(10, TimeUnit.SECONDS), "the sweep kept running after it failed");
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
+    void managedTagFlagConfiguresTheNightlyStopForAnotherEndpoint() {
+        LocalMode.Options o = LocalMode.Options.parse(new String[] {"--ec2-endpoint", "http://127.0.0.1:1",
+                "--instance-id", "i-0123456789abcdef0", "--managed-tag", "gpubox:stack=mine"});
+        BoxConfig config = o.boxFromFlagsOrEnvironment();
+        assertEquals("gpubox:stack", config.managedTagKey());
+        assertEquals("mine", config.managedTagValue());
+    }
+
+    @Test
+    void aManagedTagWithoutKeyOrValueIsRefused() {
+        for (String bad : new String[] {"novalue", "=x", "k="}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LocalMode.Options.parse(new String[] {"--managed-tag", bad}));
+            assertTrue(e.getMessage().contains("KEY=VALUE"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anyEc2ErrorCodeCanBeInjectedButNotGarbage() {
+        assertEquals("PendingVerification",
+                LocalMode.Options.parse(new String[] {"--fault", "StartInstances=PendingVerificationx2"}).faults.get(0).code());
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--fault", "StartInstances=no such code"}));
+    }
+
+    @Test
+    void theHelpSaysRetriedFaultsNeedMoreThanThree() {
+        assertTrue(LocalMode.USAGE.contains("InsufficientInstanceCapacityx4") && LocalMode.USAGE.contains("retries"),
+                LocalMode.USAGE);
+    }
+
+    @Test
+    void helpPrintsWithoutAJdkOrABuild(@TempDir Path bin) throws Exception {
+        // Only what the help path needs on PATH: no java, no mvn.
+        for (String tool : new String[] {"bash", "sed", "dirname"}) {
+            Path real = Path.of("/usr/bin", tool);
+            Files.createSymbolicLink(bin.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+        }
+        ProcessBuilder pb = new ProcessBuilder(bin.resolve("bash").toString(), Path.of("..", "gpubox").toString(),
+                "local", "--help");
+        pb.environment().clear();
+        pb.environment().put("PATH", bin.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        assertEquals(LocalMode.USAGE, out);
+    }
+}
