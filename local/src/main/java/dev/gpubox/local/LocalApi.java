@@ -115,6 +115,8 @@ public final class LocalApi implements AutoCloseable {
     private final BoxConfig config;
     private final Notifier notifier;
     private final Server server;
+    /** Where it listened, kept from the start: Jetty forgets the bound port once it stops. */
+    private volatile URI url;
     /** The route table: one line per path. */
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
@@ -163,6 +165,7 @@ public final class LocalApi implements AutoCloseable {
         server.setHandler(api.new FrontDoor());
         try {
             server.start();
+            api.url(); // remembered while the port is known
         } catch (Exception e) {
             stopQuietly(server);
             // Jetty wraps the port clash ("Failed to bind to ..."); callers tell it apart by its type.
@@ -203,7 +206,10 @@ public final class LocalApi implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        if (url == null) {
+            url = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        }
+        return url;
     }
 
     @Override

@@ -142,7 +142,7 @@ class GpuboxUpIT {
         local.sim.faults().inject("StartInstances", Fault.INSUFFICIENT_CAPACITY, 10);
         Run noCapacity = gpubox("up");
         assertEquals(4, noCapacity.exit(), noCapacity.err());
-        assertTrue(noCapacity.err().startsWith("gpubox up: AWS has no spare capacity"), noCapacity.err());
+        assertTrue(noCapacity.err().startsWith("gpubox up: AWS has no spare GPUs of this type"), noCapacity.err());
         assertTrue(noCapacity.err().endsWith("\nNext: run ./gpubox up again in a few minutes; if it persists, deploy"
                 + " another type: sam deploy --parameter-overrides InstanceType=g5.xlarge\n"), noCapacity.err());
     }
