@@ -28,6 +28,8 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     /** Time kept back from the Lambda timeout for the last calls and the reply. */
     public static final Duration MARGIN = Duration.ofSeconds(15);
     static final Duration BUDGET_WITHOUT_CONTEXT = Duration.ofSeconds(60);
+    /** Kept back from the margin for the summary line, the reply and the JVM: the notices get the rest. */
+    static final Duration REPLY_RESERVE = Duration.ofSeconds(3);
 
     private final NightlyStop nightlyStop;
 
@@ -61,11 +63,20 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
         return budget.isNegative() ? Duration.ZERO : budget;
     }
 
+    /** The time after the budget for the failure notices and their record: the margin less the reply's share. */
+    public static Duration wrapUpFor(long remainingMillis) {
+        Duration afterBudget = Duration.ofMillis(remainingMillis).compareTo(MARGIN) < 0
+                ? Duration.ofMillis(remainingMillis) : MARGIN;
+        Duration wrapUp = afterBudget.minus(REPLY_RESERVE);
+        return wrapUp.isNegative() ? Duration.ZERO : wrapUp;
+    }
+
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Payloads.requireScheduleEvent(input.readAllBytes());
-        Duration budget = context == null ? BUDGET_WITHOUT_CONTEXT : budgetFor(context.getRemainingTimeInMillis());
-        SweepReport report = nightlyStop.run(budget);
+        SweepReport report = context == null ? nightlyStop.run(BUDGET_WITHOUT_CONTEXT)
+                : nightlyStop.run(budgetFor(context.getRemainingTimeInMillis()),
+                        wrapUpFor(context.getRemainingTimeInMillis()));
         Log.line(context, report.summary());
         output.write(Replies.sweep(report));
         if (report.hasFailures()) {

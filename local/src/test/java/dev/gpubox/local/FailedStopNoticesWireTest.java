@@ -63,4 +63,38 @@ class FailedStopNoticesWireTest {
             assertTrue(notices.get(1).subject().startsWith("gpubox: still could not stop"), notices.get(1).subject());
         }
     }
+
+    /**
+     * The dedup record is a tag, and the tag write fails exactly when stops fail (EC2 throttling both): this
+     * container remembers what it noticed, by box and deadline, so two hours of sweeps send one notice and
+     * two reminders, not one per sweep. CreateTags fails with an error the SDK does not retry, to keep the
+     * test fast; a throttled write takes the same path.
+     */
+    @Test
+    void aFailingDedupTagWriteDoesNotMakeEverySweepNoticeAgain() throws Exception {
+        Instant eightPm = Instant.parse("2026-11-29T12:00:00Z");
+        FakeTime time = new FakeTime(eightPm.minus(Duration.ofHours(3)));
+        List<Notice> notices = new ArrayList<>();
+        try (Ec2Simulator sim = Ec2Simulator.start(0, time, Duration.ofSeconds(20), Duration.ofSeconds(15));
+             Ec2Client ec2 = Endpoints.clientFor(sim.endpoint())) {
+            String refused = sim.state().seedInstance("g4dn.xlarge", "k", "running",
+                    java.util.Map.of(SeededBox.TAG_KEY, SeededBox.STACK));
+            BoxConfig stack = new BoxConfig(refused, null, SeededBox.TAG_KEY, SeededBox.STACK, "ubuntu");
+            sim.faults().injectFor("StopInstances", refused, Fault.VCPU_LIMIT, 10_000)
+                    .inject("CreateTags", Fault.VCPU_LIMIT, 10_000);
+            NightlyStop nightly = new NightlyStop(ec2, stack, (s, m) -> notices.add(new Notice(time.instant(), s)),
+                    time, time);
+
+            for (Instant run = eightPm; run.isBefore(eightPm.plus(Duration.ofMinutes(130)));
+                 run = run.plus(Duration.ofMinutes(5))) {
+                time.set(run);
+                nightly.run(Duration.ofSeconds(30));
+            }
+
+            assertTrue(sim.calls("CreateTags") >= 3, "the record's tag write was tried and failed: "
+                    + sim.calls("CreateTags"));
+            assertEquals(List.of(eightPm, eightPm.plus(Duration.ofHours(1)), eightPm.plus(Duration.ofHours(2))),
+                    notices.stream().map(Notice::at).toList(), "one notice, then hourly: " + notices);
+        }
+    }
 }

@@ -23,5 +23,8 @@ class LocalModeMoneyFlagsTest {
                 new BoxConfig(null, null, null, null, "ubuntu", options.settings()).policy().lateStart());
         assertThrows(IllegalArgumentException.class,
                 () -> LocalMode.Options.parse(new String[] {"--late-start-hours", "soon"}));
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--late-start-hours", "1e300"}));
+        org.junit.jupiter.api.Assertions.assertTrue(tooLong.getMessage().contains("from 0 to 24"), tooLong.getMessage());
     }
 }

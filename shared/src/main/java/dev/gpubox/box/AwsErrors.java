@@ -34,7 +34,64 @@ final class AwsErrors {
     private static final Set<String> INTERNAL = Set.of("InternalError", "InternalFailure");
     private static final Pattern PERMISSION = Pattern.compile("\\bec2:[A-Za-z]+");
 
+    /**
+     * EC2 state-reason codes of a box that stopped for a reason other than a start failing: a stop by a
+     * person or tool, a shutdown on the box, a hibernation, AWS maintenance or a Spot interruption. Any other
+     * reason on a box that went pending → stopped is a start EC2 accepted and then abandoned.
+     */
+    private static final Set<String> NOT_A_FAILED_START = Set.of(
+            "Client.UserInitiatedShutdown", "Client.InstanceInitiatedShutdown", "Client.UserInitiatedHibernate",
+            "Server.ScheduledStop", "Server.SpotInstanceShutdown", "Server.SpotInstanceTermination");
+    /** State reasons that mean EC2 had no capacity for the start: the same answer as a refused start. */
+    private static final Set<String> CAPACITY_STATE_REASONS = Set.of(
+            "Server.InsufficientInstanceCapacity", "Server.InsufficientCapacity");
+
     private AwsErrors() {
+    }
+
+    /** True when a stopped box's state reason says a start failed (see {@link #NOT_A_FAILED_START}). */
+    static boolean isFailedStart(String stateReasonCode) {
+        return stateReasonCode != null && !NOT_A_FAILED_START.contains(stateReasonCode);
+    }
+
+    /**
+     * Why a start EC2 accepted ended stopped again, in words a person can act on; {@code stateReasonCode} may
+     * be null when EC2 gave none.
+     */
+    static String failedStartReason(String stateReasonCode, String stateReasonMessage) {
+        String said = stateReasonMessage == null || stateReasonMessage.isBlank() ? String.valueOf(stateReasonCode)
+                : stateReasonMessage.strip().replaceAll("\\.$", "");
+        if (stateReasonCode == null) {
+            return "EC2 gave no reason. Try again in a few minutes.";
+        }
+        return switch (stateReasonCode) {
+            case "Server.InsufficientInstanceCapacity", "Server.InsufficientCapacity" ->
+                    "AWS had no capacity for it (" + said + "). Nothing is billed for the attempt; try again in a few"
+                            + " minutes or choose another InstanceType.";
+            case "Server.InternalError" -> "an internal error at AWS (" + said + "). Try again in a few minutes.";
+            case "Client.InternalError" -> "EC2 could not use its volumes, often because an EBS volume is"
+                    + " encrypted with a KMS key the box may not use or that is disabled (" + said + "). Fix the key"
+                    + " or its grants, then start it again.";
+            case "Client.VolumeLimitExceeded" -> "the account's EBS volume limit is reached (" + said + ")."
+                    + " Raise the limit or delete unused volumes, then start it again.";
+            case "Client.InvalidSnapshot.NotFound" -> "a snapshot its volume needs no longer exists (" + said
+                    + "). The box cannot start until its volume is restored.";
+            default -> "EC2 gave the reason " + stateReasonCode + " (" + said + ").";
+        };
+    }
+
+    /**
+     * A start EC2 accepted and then abandoned: lack of capacity is the same {@code insufficient_capacity}
+     * as a refused start; any other reason is an {@code aws_error} naming it.
+     */
+    static BoxException failedStart(String label, String stateReasonCode, String stateReasonMessage) {
+        String message = "EC2 accepted the start of " + label + " but could not run it, so it is stopped again: "
+                + failedStartReason(stateReasonCode, stateReasonMessage);
+        if (stateReasonCode != null && CAPACITY_STATE_REASONS.contains(stateReasonCode)) {
+            return new BoxException(ErrorCode.INSUFFICIENT_CAPACITY, message, null, CAPACITY_RETRY_SECONDS, null);
+        }
+        boolean awsSide = stateReasonCode == null || stateReasonCode.startsWith("Server.");
+        return new BoxException(ErrorCode.AWS_ERROR, message, null, awsSide ? CAPACITY_RETRY_SECONDS : null, null);
     }
 
     /** @param action what gpubox was doing, e.g. "start the GPU box (i-0abc)" */

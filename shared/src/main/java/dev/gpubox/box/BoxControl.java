@@ -76,8 +76,8 @@ public final class BoxControl {
                 if (waitSeconds == 0) {
                     return new ActionResult("already_starting", false, before.summary(), before);
                 }
-                BoxStatus started = waitWhilePending(Duration.ofSeconds(waitSeconds), before);
-                return new ActionResult("already_starting", false, started.summary(), started);
+                BoxStatus started = waitWhilePending(Duration.ofSeconds(waitSeconds), before, null);
+                return new ActionResult("already_starting", false, started.summary() + whenItStops(started), started);
             case "stopping":
                 throw new BoxException(ErrorCode.WRONG_STATE,
                         "The GPU box is still stopping; start it again in about a minute.", null,
@@ -88,9 +88,11 @@ public final class BoxControl {
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
+        Instant requested = clock.instant();
         notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
                 () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
-        BoxStatus after = waitSeconds > 0 ? waitWhilePending(Duration.ofSeconds(waitSeconds), before) : status();
+        BoxStatus after = waitSeconds > 0 ? waitWhilePending(Duration.ofSeconds(waitSeconds), before, requested)
+                : status();
         String label = "GPU box is starting (" + after.instanceType() + ")";
         String message = switch (after.state()) {
             case "running" -> "GPU box is running (" + after.instanceType() + ") at " + after.address() + ".";
@@ -242,26 +244,40 @@ public final class BoxControl {
 
     /**
      * Polls until the box leaves {@code pending} or the budget is spent. EC2 may accept a start and then
-     * fall back to {@code stopped} (state reason {@code Server.InsufficientInstanceCapacity}): that ends
-     * the wait at once as the same capacity failure an immediate refusal gives. Its notice comes from
-     * EC2's stopped event ({@link StateChangeNotices}), exactly once, whether or not anyone waited.
+     * fall back to {@code stopped}: that ends the wait at once as a failed start ({@link AwsErrors#failedStart}:
+     * lack of capacity is the same code an immediate refusal gives). Its notice comes from EC2's stopped event
+     * ({@link StateChangeNotices}), exactly once, whether or not anyone waited.
+     *
+     * <p>Right after our own start ({@code requested} not null) DescribeInstances may still show the box as it
+     * was — stopped, with the state reason of an earlier fall-back. StartInstances answered {@code pending}, so
+     * a {@code stopped} counts as the start falling back only once a Describe has shown it {@code pending}, or
+     * when its launch time is this start's (a transition newer than the request); a stale view is polled again.
      */
-    private BoxStatus waitWhilePending(Duration budget, BoxStatus before) {
+    private BoxStatus waitWhilePending(Duration budget, BoxStatus before, Instant requested) {
         Instant deadline = clock.instant().plus(budget);
+        boolean sawPending = requested == null;
         Instance box = describeBox();
-        while (box.state().nameAsString().equals("pending")
-                && clock.instant().plus(POLL_INTERVAL).isBefore(deadline.plusMillis(1))) {
+        while (true) {
+            String state = box.state().nameAsString();
+            sawPending |= state.equals("pending");
+            boolean stale = state.equals("stopped") && !sawPending && !launchedSince(box, requested);
+            boolean waiting = state.equals("pending") || stale;
+            if (!waiting || !clock.instant().plus(POLL_INTERVAL).isBefore(deadline.plusMillis(1))) {
+                if (state.equals("stopped") && !stale) {
+                    String code = box.stateReason() == null ? null : box.stateReason().code();
+                    throw AwsErrors.failedStart(before.label(), code,
+                            box.stateReason() == null ? null : box.stateReason().message());
+                }
+                return status(box);
+            }
             sleeper.sleep(POLL_INTERVAL);
             box = describeBox();
         }
-        String reason = box.stateReason() == null ? null : box.stateReason().code();
-        if (box.state().nameAsString().equals("stopped") && reason != null && reason.startsWith("Server.")) {
-            throw new BoxException(ErrorCode.INSUFFICIENT_CAPACITY, "EC2 accepted the start of " + before.label()
-                    + " but could not run it, so it is stopped again (" + box.stateReason().message()
-                    + "). Nothing is billed for the attempt; try again in a few minutes.",
-                    null, AwsErrors.CAPACITY_RETRY_SECONDS, null);
-        }
-        return status(box);
+    }
+
+    /** True when the box's launch time is this start's: EC2 sets it when it accepts StartInstances. */
+    private static boolean launchedSince(Instance box, Instant requested) {
+        return box.launchTime() != null && !box.launchTime().isBefore(requested.minusSeconds(1));
     }
 
     private Instance describeBox() {

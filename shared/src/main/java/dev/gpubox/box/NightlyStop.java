@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
@@ -31,6 +32,14 @@ public final class NightlyStop {
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
     static final Duration REMINDER_INTERVAL = Duration.ofHours(1);
+    /** Time after the budget for the notices and one tag write, when the caller gives none (no Lambda context). */
+    static final Duration DEFAULT_WRAP_UP = Duration.ofSeconds(10);
+    /** More failed boxes than this get one combined notice, not one each: a throttled night must not send 150. */
+    static final int SEPARATE_NOTICES_UP_TO = 3;
+    /** The one tag write after the budget (the notices' dedup record) gets at most this. */
+    static final Duration WRAP_UP_TAG_CALL = Duration.ofSeconds(3);
+    static final String OUT_OF_TIME = "not tried: the run's time ran out (EC2 slow or throttling); the next sweep"
+            + " tries again";
 
     private final Ec2Client ec2;
     private final BoxConfig config;
@@ -41,6 +50,11 @@ public final class NightlyStop {
     private TimeBudget time = null;
     /** When this container last sent the "could not list the boxes" notice; reminders at most hourly. */
     private Instant listingNoticedAt = Instant.MIN;
+    /**
+     * The failed-stop notices this container sent, by box and deadline: the dedup record's fallback for when
+     * its tag write failed too (EC2 throttling both), so a warm container does not notice every sweep.
+     */
+    private final Map<String, Instant> failureNoticedHere = new LinkedHashMap<>();
 
     public NightlyStop(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
         this.ec2 = ec2;
@@ -52,11 +66,20 @@ public final class NightlyStop {
 
     /** @param budget how long this run may keep retrying (the rest of the Lambda's time, less a margin) */
     public SweepReport run(Duration budget) {
+        return run(budget, DEFAULT_WRAP_UP);
+    }
+
+    /**
+     * @param budget how long this run may call EC2 to stop boxes
+     * @param wrapUp the time after the budget for its failure notices and one bounded tag write; the run
+     *               returns by budget + wrapUp (plus at most one small call's overrun)
+     */
+    public SweepReport run(Duration budget, Duration wrapUp) {
         config.requireManagedTag();
         StopPolicy policy = config.policy();
         Pricing pricing = config.pricing();
         Instant now = clock.instant();
-        time = new TimeBudget(clock, budget);
+        time = new TimeBudget(clock, budget, wrapUp);
 
         List<String> alreadyStopped = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
@@ -99,7 +122,7 @@ public final class NightlyStop {
         List<String> toStop = new ArrayList<>(due.keySet());
         Duration backoff = FIRST_BACKOFF;
         while (!toStop.isEmpty()) {
-            Map<String, BoxException> retryable = new LinkedHashMap<>();
+            Map<String, String> retryable = new LinkedHashMap<>();
             for (int i = 0; i < toStop.size(); i += STOP_BATCH_SIZE) {
                 List<String> batch = toStop.subList(i, Math.min(toStop.size(), i + STOP_BATCH_SIZE));
                 stopBatch(batch, reasons, stopped, failed, retryable);
@@ -108,39 +131,146 @@ public final class NightlyStop {
                 break;
             }
             if (!time.allows(backoff)) {
-                retryable.forEach((id, e) -> failed.put(id, e.getMessage()));
+                failed.putAll(retryable);
                 break;
             }
             sleeper.sleep(backoff);
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             toStop = new ArrayList<>(retryable.keySet());
         }
-        failed.forEach((id, why) -> noticeFailure(due.get(id), deadlines.get(id), why, pricing));
+        new FailedStopNotices(due, deadlines, pricing).send(failed);
         return new SweepReport(stopped, alreadyStopped, skipped, failed);
     }
 
     /**
-     * One notice per box per deadline (a night's stop, a snooze end), then a reminder at most every
-     * {@link #REMINDER_INTERVAL} while it keeps failing: the sweep runs every five minutes and Lambda
-     * retries each failed run twice, which would otherwise send dozens an hour.
+     * After the budget: the failed-stop notices, deduplicated per box and deadline (tag, or this
+     * container's memory when the tag write failed too), one each up to {@link #SEPARATE_NOTICES_UP_TO}
+     * boxes and one combined notice above, each publish timed from what is left, then ONE bounded tag write
+     * recording them. Publish first, then record: a crash between the two repeats a notice, never loses it.
      */
-    private void noticeFailure(Instance box, Instant deadline, String why, Pricing pricing) {
-        Instant now = clock.instant();
-        BoxTags.FailureNoticed last = BoxTags.failureNoticed(box);
-        boolean sameProblem = last != null && last.deadline().equals(deadline);
-        if (sameProblem && now.isBefore(last.at().plus(REMINDER_INTERVAL))) {
-            System.out.println("gpubox: " + box.instanceId() + " still not stopped; noticed at " + last.at()
-                    + ", next reminder after " + last.at().plus(REMINDER_INTERVAL));
-            return;
+    private final class FailedStopNotices {
+        private final Map<String, Instance> due;
+        private final Map<String, Instant> deadlines;
+        private final Pricing pricing;
+
+        FailedStopNotices(Map<String, Instance> due, Map<String, Instant> deadlines, Pricing pricing) {
+            this.due = due;
+            this.deadlines = deadlines;
+            this.pricing = pricing;
         }
-        String still = pricing.uptimeAndCost(box.instanceTypeAsString(), Duration.between(box.launchTime(), now));
-        notifier.publish("gpubox: " + (sameProblem ? "still " : "") + "could not stop " + label(box),
-                "gpubox " + (sameProblem ? "still " : "") + "could not stop " + label(box) + ": " + why
-                        + " It is still running (" + still + " so far). gpubox keeps trying every five minutes"
-                        + " and reminds you hourly; stop it yourself if it must be off now.");
-        // Publish first, then record: a crash between the two repeats the notice rather than losing it.
-        tag(List.of(box.instanceId()), BoxTags.STOP_FAILED_NOTICED,
-                new BoxTags.FailureNoticed(deadline, now).tagValue());
+
+        void send(Map<String, String> failed) {
+            Instant now = clock.instant();
+            Map<String, Boolean> toNotice = new LinkedHashMap<>(); // box -> is a reminder ("still")
+            failed.forEach((id, why) -> {
+                Instant lastAt = lastNoticed(due.get(id), deadlines.get(id));
+                if (lastAt == null) {
+                    toNotice.put(id, false);
+                } else if (!now.isBefore(lastAt.plus(REMINDER_INTERVAL))) {
+                    toNotice.put(id, true);
+                } else {
+                    System.out.println("gpubox: " + id + " still not stopped; noticed at " + lastAt
+                            + ", next reminder after " + lastAt.plus(REMINDER_INTERVAL));
+                }
+            });
+            if (toNotice.isEmpty()) {
+                return;
+            }
+            List<String> told = new ArrayList<>(); // a box not told is noticed again by the next sweep
+            if (toNotice.size() <= SEPARATE_NOTICES_UP_TO) {
+                toNotice.forEach((id, still) -> {
+                    if (publishInWrapUp(one(due.get(id), failed.get(id), still, now))) {
+                        told.add(id);
+                    }
+                });
+            } else if (publishInWrapUp(combined(toNotice, failed, now))) {
+                told.addAll(toNotice.keySet());
+            }
+            if (told.isEmpty()) {
+                return;
+            }
+            failureNoticedHere.values().removeIf(at -> at.isBefore(now.minus(Duration.ofDays(1)))); // stays small
+            told.forEach(id -> failureNoticedHere.put(id + "@" + deadlines.get(id), now));
+            Map<String, List<String>> byRecord = new LinkedHashMap<>();
+            told.forEach(id -> byRecord.computeIfAbsent(
+                    new BoxTags.FailureNoticed(deadlines.get(id), now).tagValue(), v -> new ArrayList<>()).add(id));
+            tagInWrapUp(byRecord);
+        }
+
+        /** When the last notice for this box and deadline went out: its tag, or this container's memory. */
+        private Instant lastNoticed(Instance box, Instant deadline) {
+            BoxTags.FailureNoticed tagged = BoxTags.failureNoticed(box);
+            Instant fromTag = tagged != null && tagged.deadline().equals(deadline) ? tagged.at() : null;
+            Instant fromMemory = failureNoticedHere.get(box.instanceId() + "@" + deadline);
+            if (fromTag == null) {
+                return fromMemory;
+            }
+            return fromMemory == null || fromTag.isAfter(fromMemory) ? fromTag : fromMemory;
+        }
+
+        private String[] one(Instance box, String why, boolean still, Instant now) {
+            String again = still ? "still " : "";
+            String upFor = pricing.uptimeAndCost(box.instanceTypeAsString(), Duration.between(box.launchTime(), now));
+            return new String[] {"gpubox: " + again + "could not stop " + label(box),
+                    "gpubox " + again + "could not stop " + label(box) + ": " + why
+                            + " It is still running (" + upFor + " so far). gpubox keeps trying every five minutes"
+                            + " and reminds you hourly; stop it yourself if it must be off now."};
+        }
+
+        private String[] combined(Map<String, Boolean> toNotice, Map<String, String> failed, Instant now) {
+            boolean allStill = toNotice.values().stream().allMatch(b -> b);
+            String again = allStill ? "still " : "";
+            StringBuilder list = new StringBuilder();
+            toNotice.keySet().stream().limit(20).forEach(id -> {
+                Instance box = due.get(id);
+                list.append("\n- ").append(label(box)).append(", up ").append(pricing.uptimeAndCost(
+                        box.instanceTypeAsString(), Duration.between(box.launchTime(), now))).append(": ")
+                        .append(failed.get(id));
+            });
+            if (toNotice.size() > 20) {
+                list.append("\n- and ").append(toNotice.size() - 20).append(" more (see the run's log)");
+            }
+            return new String[] {"gpubox: " + again + "could not stop " + toNotice.size() + " boxes",
+                    "gpubox " + again + "could not stop " + toNotice.size() + " boxes; they are still running."
+                            + list + "\ngpubox keeps trying every five minutes and reminds you hourly; stop them"
+                            + " yourself if they must be off now."};
+        }
+    }
+
+    /** Publishes inside the wrap-up time, keeping room for the tag write; false when not sent. */
+    private boolean publishInWrapUp(String[] notice) {
+        Duration timeout = time.wrapUpLeft().minus(TimeBudget.MIN_CALL);
+        if (timeout.compareTo(AwsClients.NOTICE_CALL_TIMEOUT) > 0) {
+            timeout = AwsClients.NOTICE_CALL_TIMEOUT;
+        }
+        if (timeout.compareTo(TimeBudget.MIN_CALL) < 0) {
+            System.out.println("gpubox: no time left to send the notice \"" + notice[0] + "\"");
+            return false;
+        }
+        try {
+            notifier.publish(notice[0], notice[1], timeout);
+            return true;
+        } catch (RuntimeException e) {
+            System.out.println("gpubox: could not send the notice \"" + notice[0] + "\": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** The wrap-up's one bounded EC2 step: one CreateTags per distinct value (one for a night's stop). */
+    private void tagInWrapUp(Map<String, List<String>> idsByValue) {
+        Instant stepEnd = clock.instant().plus(min(WRAP_UP_TAG_CALL, time.wrapUpLeft()));
+        for (Map.Entry<String, List<String>> group : idsByValue.entrySet()) {
+            Duration left = Duration.between(clock.instant(), stepEnd);
+            if (left.compareTo(Duration.ofMillis(200)) < 0) {
+                System.out.println("gpubox: no time left to record " + group.getValue().size() + " notice(s)");
+                return;
+            }
+            tag(group.getValue(), BoxTags.STOP_FAILED_NOTICED, group.getKey(), TimeBudget.overrides(left));
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /**
@@ -150,11 +280,11 @@ public final class NightlyStop {
     private SweepReport listingFailed(BoxException e) {
         String what = "boxes tagged " + config.managedTagKey() + "=" + config.managedTagValue();
         Instant now = clock.instant();
-        if (!now.isBefore(listingNoticedAt.plus(REMINDER_INTERVAL))) {
+        if (!now.isBefore(listingNoticedAt.plus(REMINDER_INTERVAL)) && publishInWrapUp(new String[] {
+                "gpubox: the nightly stop could not check the boxes",
+                "gpubox could not check whether any box is due to stop: " + e.getMessage()
+                        + " It tries again every five minutes; stop a box yourself if it must be off now."})) {
             listingNoticedAt = now;
-            notifier.publish("gpubox: the nightly stop could not check the boxes",
-                    "gpubox could not check whether any box is due to stop: " + e.getMessage()
-                            + " It tries again every five minutes; stop a box yourself if it must be off now.");
         }
         return new SweepReport(List.of(), List.of(), Map.of(), Map.of(what, e.getMessage()));
     }
@@ -173,34 +303,53 @@ public final class NightlyStop {
         if (skippedStop.isAfter(now) || skippedStop.equals(BoxTags.instant(box, BoxTags.SKIP_NOTICED))) {
             return;
         }
+        if (!time.allowsCall()) {
+            return; // no time for the notice and its record now: the next sweep sends it
+        }
         String when = ZoneTimes.clock(skippedStop, policy.zone());
         // Publish first, then record: a crash between the two repeats the notice rather than losing it.
         notifier.publish("gpubox: " + label(box) + " kept on (snoozed)",
                 (policy.isLateStart(box.launchTime()) ? "The " : "Tonight's ") + when + " stop skipped " + label(box) + ": it is snoozed until "
                         + ZoneTimes.clock(snooze, policy.zone())
                         + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
-                        Duration.between(box.launchTime(), now)) + " so far.");
-        tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString());
+                        Duration.between(box.launchTime(), now)) + " so far.", time.callTimeout());
+        tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString(), time.overrides());
     }
 
     private void tagReasons(List<String> batch, Map<String, String> reasons) {
         Map<String, List<String>> byReason = new LinkedHashMap<>();
         batch.forEach(id -> byReason.computeIfAbsent(reasons.get(id), r -> new ArrayList<>()).add(id));
-        byReason.forEach((reason, ids) -> tag(ids, BoxTags.STOP_REASON, reason));
+        byReason.forEach((reason, ids) -> {
+            if (time.allowsCall()) {
+                tag(ids, BoxTags.STOP_REASON, reason, time.overrides());
+            } else {
+                System.out.println("gpubox: no time left to tag " + ids.size() + " stopped box(es) with their reason");
+            }
+        });
     }
 
     /** Best effort: the reason only words the notice; stopping the box matters more than tagging it. */
-    private void tag(List<String> ids, String key, String value) {
+    private void tag(List<String> ids, String key, String value, AwsRequestOverrideConfiguration timeout) {
         try {
-            ec2.createTags(CreateTagsRequest.builder().overrideConfiguration(time.overrides()).resources(ids)
+            ec2.createTags(CreateTagsRequest.builder().overrideConfiguration(timeout).resources(ids)
                     .tags(Tag.builder().key(key).value(value).build()).build());
         } catch (SdkException e) {
             System.out.println("gpubox: could not tag " + ids.size() + " box(es) " + key + ": " + e.getMessage());
         }
     }
 
+    /**
+     * Stops one batch, checking the budget first: once it is spent the boxes are failed as not tried, with no
+     * EC2 call. A batch failing for a fleet-wide transient reason (throttling, EC2 unreachable) is retried
+     * whole after the back-off; one failing for a box's own reason (a pending box, a denied one) is retried
+     * one by one, each retry budget-checked, so the rest still stop.
+     */
     private void stopBatch(List<String> batch, Map<String, String> reasons, List<String> stopped,
-                           Map<String, String> failed, Map<String, BoxException> retryable) {
+                           Map<String, String> failed, Map<String, String> retryable) {
+        if (!time.allowsCall()) {
+            batch.forEach(id -> failed.put(id, OUT_OF_TIME));
+            return;
+        }
         try {
             ec2.stopInstances(StopInstancesRequest.builder().overrideConfiguration(time.overrides())
                     .instanceIds(batch).build());
@@ -211,13 +360,11 @@ public final class NightlyStop {
             tagReasons(batch, reasons);
             return;
         } catch (SdkException batchFailure) {
-            if (batch.size() == 1) {
-                BoxException e = AwsErrors.map(batchFailure, "stop " + batch.get(0));
-                if (e.retryAfterSeconds() != null) {
-                    retryable.put(batch.get(0), e);
-                } else {
-                    failed.put(batch.get(0), e.getMessage());
-                }
+            BoxException e = AwsErrors.map(batchFailure, batch.size() == 1 ? "stop " + batch.get(0)
+                    : "stop " + batch.size() + " boxes");
+            boolean transientForAll = e.retryAfterSeconds() != null && e.error() != ErrorCode.WRONG_STATE;
+            if (batch.size() == 1 || transientForAll) {
+                batch.forEach(id -> (e.retryAfterSeconds() != null ? retryable : failed).put(id, e.getMessage()));
                 return;
             }
         }
@@ -244,6 +391,11 @@ public final class NightlyStop {
                             request.toBuilder().overrideConfiguration(time.overrides()).build()));
             page.reservations().stream().map(Reservation::instances).forEach(boxes::addAll);
             token = page.nextToken();
+            if (token != null && !token.isEmpty() && !time.allowsCall()) {
+                // A slow EC2 must not page on past the budget: no box can be judged on half a list.
+                throw new BoxException(ErrorCode.AWS_ERROR, "EC2 was too slow to list the boxes within the run's"
+                        + " time (" + boxes.size() + " listed so far)");
+            }
         } while (token != null && !token.isEmpty());
         return boxes;
     }

@@ -37,9 +37,11 @@ public final class SnoozeRequest {
                     + " (MaxSnoozeHours); " + (hasUntil ? "until=" + Quote.input(until) : "minutes=" + Quote.input(minutes))
                     + " is further away" + why + ".");
         }
-        // A snooze ends on a whole minute, so the HH:MM every message shows is exactly when it ends.
+        // A snooze ends on a whole minute, so the HH:MM every message shows is exactly when it ends: the next
+        // one, unless that would pass MaxSnoozeHours (minutes=max at hh:mm:30), then the one before.
         Instant whole = end.truncatedTo(ChronoUnit.MINUTES);
-        return whole.equals(end) ? end : whole.plus(Duration.ofMinutes(1));
+        Instant up = whole.equals(end) ? end : whole.plus(Duration.ofMinutes(1));
+        return up.isAfter(now.plus(policy.maxSnooze())) ? whole : up;
     }
 
     private static long positiveMinutes(String raw, StopPolicy policy) {

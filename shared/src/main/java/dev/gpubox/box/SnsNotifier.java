@@ -1,5 +1,6 @@
 package dev.gpubox.box;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
@@ -22,7 +23,16 @@ public final class SnsNotifier implements Notifier {
 
     @Override
     public void publish(String subject, String message) {
+        sns.get().publish(request(subject, message).build());
+    }
+
+    @Override
+    public void publish(String subject, String message, Duration timeout) {
+        sns.get().publish(request(subject, message).overrideConfiguration(TimeBudget.overrides(timeout)).build());
+    }
+
+    private PublishRequest.Builder request(String subject, String message) {
         String s = subject.length() <= MAX_SUBJECT ? subject : subject.substring(0, MAX_SUBJECT - 1) + "…";
-        sns.get().publish(PublishRequest.builder().topicArn(topicArn).subject(s).message(message).build());
+        return PublishRequest.builder().topicArn(topicArn).subject(s).message(message);
     }
 }

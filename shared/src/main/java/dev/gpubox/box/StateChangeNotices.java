@@ -59,9 +59,9 @@ public final class StateChangeNotices {
         if ("Client.InstanceInitiatedShutdown".equals(stateReason)) {
             return label + " shut itself down (the idle watchdog, or a shutdown on the box) after " + ran + ".";
         }
-        if (stateReason != null && stateReason.startsWith("Server.")) {
-            return label + " failed to start and is stopped again: " + box.stateReason().message()
-                    + " Nothing is billed for the attempt; try again later or choose another InstanceType.";
+        if (AwsErrors.isFailedStart(stateReason)) {
+            return label + " failed to start and is stopped again: "
+                    + AwsErrors.failedStartReason(stateReason, box.stateReason().message());
         }
         String reasonTag = BoxTags.value(box, BoxTags.STOP_REASON);
         Instant reasonTime = BoxTags.instant(box, BoxTags.STOP_REASON);

@@ -22,6 +22,8 @@ import java.time.temporal.ChronoUnit;
  */
 public record StopPolicy(LocalTime shutdownTime, ZoneId zone, Duration maxSnooze, Duration lateStart) {
     public static final Duration DEFAULT_LATE_START = Duration.ofHours(4);
+    /** The template's MaxValue for LateStartHours: longer than a day would outlast the next ShutdownTime anyway. */
+    static final Duration MAX_LATE_START = Duration.ofHours(24);
     public static final StopPolicy DEFAULT = new StopPolicy(LocalTime.of(20, 0), ZoneId.of("Asia/Shanghai"),
             Duration.ofHours(12), DEFAULT_LATE_START);
 
@@ -39,16 +41,24 @@ public record StopPolicy(LocalTime shutdownTime, ZoneId zone, Duration maxSnooze
     }
 
     static StopPolicy parse(String time, String zone, String maxSnoozeHours, String lateStartHours) {
+        Duration lateStart;
         try {
-            Duration lateStart = lateStartHours == null ? DEFAULT_LATE_START : hours(lateStartHours);
-            if (lateStart.isNegative()) {
-                throw new NumberFormatException("negative late start");
-            }
+            lateStart = lateStartHours == null ? DEFAULT_LATE_START : hours(lateStartHours);
+        } catch (NumberFormatException | ArithmeticException e) {
+            lateStart = null;
+        }
+        // The template bounds the parameter (0-24); the variable can still be edited by hand.
+        if (lateStart == null || lateStart.isNegative() || lateStart.compareTo(MAX_LATE_START) > 0) {
+            throw new BoxException(ErrorCode.MISCONFIGURED, "gpubox is not configured: LateStartHours ("
+                    + BoxConfig.LATE_START_HOURS + ") must be a number of hours from 0 to "
+                    + MAX_LATE_START.toHours() + ", not '" + lateStartHours + "'.");
+        }
+        try {
             return new StopPolicy(
                     time == null ? DEFAULT.shutdownTime : LocalTime.parse(time),
                     zone == null ? DEFAULT.zone : ZoneId.of(zone),
                     maxSnoozeHours == null ? DEFAULT.maxSnooze : hours(maxSnoozeHours), lateStart);
-        } catch (DateTimeException | NumberFormatException e) {
+        } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
             throw new BoxException(ErrorCode.MISCONFIGURED, "gpubox is not configured: shutdown time '" + time
                     + "', time zone '" + zone + "', maximum snooze '" + maxSnoozeHours + "' or late-start hours '"
                     + lateStartHours + "' is not valid.");

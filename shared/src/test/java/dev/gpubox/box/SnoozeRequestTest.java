@@ -51,6 +51,16 @@ class SnoozeRequestTest {
     }
 
     @Test
+    void theWholeMinuteNeverTakesASnoozePastMaxSnoozeHours() {
+        Instant halfPast = NOW.plusSeconds(30);
+        Instant end = SnoozeRequest.parse(null, "720", halfPast, StopPolicy.DEFAULT);
+        assertTrue(!end.isAfter(halfPast.plus(StopPolicy.DEFAULT.maxSnooze())), "within MaxSnoozeHours: " + end);
+        assertEquals(0, end.getEpochSecond() % 60, "on a whole minute: " + end);
+        assertEquals(Instant.parse("2026-11-29T23:31:00Z"), SnoozeRequest.parse(null, "90", halfPast.plusSeconds(10 * 3600),
+                StopPolicy.DEFAULT), "below the limit it still rounds up, never early");
+    }
+
+    @Test
     void clockTimesAreReadInTheStacksZoneAcrossDst() {
         StopPolicy ny = StopPolicyTest.at("20:00", "America/New_York");
         // 00:00 EDT on the night New York falls back: 03:00 EST is three hours of wall clock away, four real ones.

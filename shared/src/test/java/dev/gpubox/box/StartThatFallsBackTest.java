@@ -67,6 +67,8 @@ class StartThatFallsBackTest {
 
         assertEquals("running", result.box().state());
         assertEquals("already_starting", result.result());
+        assertTrue(result.message().contains("It stops at "), "says when it stops, like start_issued: "
+                + result.message());
         verify(ec2, never()).startInstances(any(StartInstancesRequest.class));
     }
 

@@ -7,6 +7,7 @@ import static dev.gpubox.box.Ec2Fixtures.config;
 import static dev.gpubox.box.Ec2Fixtures.instances;
 import static dev.gpubox.box.Ec2Fixtures.tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
@@ -67,9 +68,19 @@ class StateChangeNoticesTest {
         Instance box = box(BOX_ID, InstanceStateName.STOPPED, LAUNCHED).toBuilder().stateReason(StateReason.builder()
                 .code("Server.InsufficientInstanceCapacity").message("Server.InsufficientInstanceCapacity: Insufficient"
                         + " capacity.").build()).build();
-        assertEquals("GPU box gpubox-gpu (g4dn.xlarge) failed to start and is stopped again:"
-                + " Server.InsufficientInstanceCapacity: Insufficient capacity. Nothing is billed for the attempt; try"
-                + " again later or choose another InstanceType.", stopped(box));
+        assertEquals("GPU box gpubox-gpu (g4dn.xlarge) failed to start and is stopped again: AWS had no capacity"
+                + " for it (Server.InsufficientInstanceCapacity: Insufficient capacity). Nothing is billed for the"
+                + " attempt; try again in a few minutes or choose another InstanceType.", stopped(box));
+    }
+
+    @Test
+    void aStartThatFailsForAClientReasonIsAFailedStartTooNotAStopByYou() {
+        Instance box = box(BOX_ID, InstanceStateName.STOPPED, LAUNCHED).toBuilder().stateReason(StateReason.builder()
+                .code("Client.InternalError").message("Client.InternalError: Client error on launch.").build()).build();
+        String notice = stopped(box);
+        assertTrue(notice.startsWith("GPU box gpubox-gpu (g4dn.xlarge) failed to start and is stopped again: EC2"
+                + " could not use its volumes") && notice.contains("KMS key")
+                && notice.contains("Client.InternalError"), notice);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.gpubox.box;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
@@ -70,5 +71,20 @@ class StopPolicyTest {
                 () -> StopPolicy.parse("20:00", "Mars/Olympus", "12")).error());
         assertEquals(at("21:15", "Europe/Berlin").withMaxSnooze(Duration.ofMinutes(90)),
                 StopPolicy.parse("21:15", "Europe/Berlin", "1.5"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"25", "-1", "1e300", "Infinity", "four"})
+    void lateStartHoursOutsideZeroToTwentyFourIsAClearConfigurationError(String hours) {
+        BoxException e = assertThrows(BoxException.class, () -> StopPolicy.parse("20:00", "Asia/Shanghai", "12", hours));
+        assertEquals(ErrorCode.MISCONFIGURED, e.error());
+        assertTrue(e.getMessage().contains("LateStartHours") && e.getMessage().contains("from 0 to 24")
+                && e.getMessage().contains("'" + hours + "'"), e.getMessage());
+    }
+
+    @Test
+    void lateStartHoursAtItsBoundsIsFine() {
+        assertEquals(Duration.ZERO, StopPolicy.parse("20:00", "Asia/Shanghai", "12", "0").lateStart());
+        assertEquals(Duration.ofHours(24), StopPolicy.parse("20:00", "Asia/Shanghai", "12", "24").lateStart());
     }
 }

@@ -37,6 +37,20 @@ class MoneySafetySecondPassIT {
         assertEquals("Sum", p.path("Statistic").asText());
         assertEquals(1, p.path("Threshold").asInt());
         assertEquals("notBreaching", p.path("TreatMissingData").asText(), "back to OK once nothing arrives");
+        assertEquals(3, p.path("EvaluationPeriods").asInt(), "an idle queue's metrics can come late: look back");
+        assertEquals(1, p.path("DatapointsToAlarm").asInt(), "one late datapoint is enough");
+    }
+
+    @Test
+    void aDeadLetteredRunStillWaitingInTheQueueAlarmsToo() {
+        JsonNode p = Template.resource("StopFailuresWaitingAlarm").path("Properties");
+        assertEquals("AWS/SQS", p.path("Namespace").asText());
+        assertEquals("ApproximateNumberOfMessagesVisible", p.path("MetricName").asText());
+        assertEquals("StopFailuresQueue", p.path("Dimensions").get(0).path("Value").path("Fn::GetAtt").get(0).asText());
+        assertEquals(1, p.path("Threshold").asInt());
+        assertEquals("GreaterThanOrEqualToThreshold", p.path("ComparisonOperator").asText());
+        assertEquals(1, p.path("DatapointsToAlarm").asInt());
+        assertEquals("NoticesTopic", p.path("AlarmActions").get(0).path("Ref").asText());
     }
 
     @Test
@@ -63,5 +77,8 @@ class MoneySafetySecondPassIT {
         assertTrue(timeout.minus(budget).compareTo(Duration.ofSeconds(10)) >= 0,
                 "after the budget, " + timeout.minus(budget) + " for the failure notices and the summary");
         assertTrue(budget.compareTo(timeout) < 0);
+        Duration wrapUp = ScheduledStopHandler.wrapUpFor(timeout.toMillis());
+        assertTrue(budget.plus(wrapUp).compareTo(timeout) < 0 && wrapUp.compareTo(Duration.ofSeconds(5)) >= 0,
+                "the notices' wrap-up (" + wrapUp + ") fits after the budget, with time left for the reply");
     }
 }

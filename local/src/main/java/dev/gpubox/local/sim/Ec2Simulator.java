@@ -117,7 +117,7 @@ public final class Ec2Simulator implements AutoCloseable {
                 if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
                     throw new Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
                 }
-                sleep(faults.delay());
+                sleep(faults.delay(action));
                 Ec2Error fault = faults.take(action, request.list("InstanceId"));
                 if (fault != null) {
                     throw fault;
@@ -220,7 +220,7 @@ public final class Ec2Simulator implements AutoCloseable {
                 .leaf("dnsName", i.publicIp() == null ? null : "ec2-" + i.publicIp().replace('.', '-')
                         + ".us-west-2.compute.amazonaws.com")
                 .leaf("reason", i.stateReason() == null ? null
-                        : i.stateReason().startsWith("Client.") ? "User initiated" : i.stateReason())
+                        : i.stateReason().startsWith("Client.UserInitiated") ? "User initiated" : i.stateReason())
                 .leaf("keyName", i.keyName()).leaf("amiLaunchIndex", 0).leaf("instanceType", i.type())
                 .leaf("launchTime", i.launchTime())
                 .open("placement").leaf("availabilityZone", "us-west-2a").leaf("tenancy", "default").close("placement")

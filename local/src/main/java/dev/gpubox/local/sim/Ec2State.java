@@ -31,6 +31,8 @@ public final class Ec2State {
     private final List<StateEvent> events = new ArrayList<>();
     /** How many of the next starts EC2 accepts and then abandons for lack of capacity. */
     private int startsToFail;
+    private String startFailReason = INSUFFICIENT_CAPACITY;
+    private int staleAfterStarts;
     /** When set, pages come back short at random, as real EC2's may; see {@link #shortPages(long)}. */
     private java.util.Random shortPages;
     private long serial = 0x1000;
@@ -67,7 +69,25 @@ public final class Ec2State {
      * StartInstances call succeeded.
      */
     public synchronized void failNextStarts(int n) {
+        failNextStarts(n, INSUFFICIENT_CAPACITY);
+    }
+
+    /**
+     * The same with another state reason, "Code: message" as EC2 gives it: e.g. {@code Client.InternalError}
+     * (a volume encrypted with a KMS key the box cannot use), {@code Client.VolumeLimitExceeded},
+     * {@code Server.InternalError}.
+     */
+    public synchronized void failNextStarts(int n, String stateReason) {
         startsToFail = n;
+        startFailReason = stateReason;
+    }
+
+    /**
+     * EC2 is eventually consistent: right after the next {@code n} accepted starts, one DescribeInstances
+     * still shows the box as it was before (stopped, with its old state reason and launch time).
+     */
+    public synchronized void staleDescribeAfterNextStarts(int n) {
+        staleAfterStarts = n;
     }
 
     /**
@@ -93,8 +113,15 @@ public final class Ec2State {
         }
         List<SimInstance> chosen = ids.isEmpty() ? new ArrayList<>(instances.values()) : existing(ids);
         Predicate<SimInstance> matches = instanceFilter(filters);
-        List<Views.Instance> all = chosen.stream().peek(this::advance).filter(matches).map(this::view).toList();
+        List<Views.Instance> all = chosen.stream().peek(this::advance).filter(matches).map(this::staleOrView).toList();
         return page(all, maxResults, nextToken);
+    }
+
+    /** The box as a Describe shows it: once after a start with {@link #staleDescribeAfterNextStarts}, as before. */
+    private Views.Instance staleOrView(SimInstance box) {
+        Views.Instance stale = box.staleView;
+        box.staleView = null;
+        return stale != null ? stale : view(box);
     }
 
     synchronized Views.Page<Views.Instance> describeInstanceStatus(List<String> ids, boolean includeAll,
@@ -107,12 +134,16 @@ public final class Ec2State {
 
     synchronized List<Views.StateChange> startInstances(List<String> ids) {
         return transition(ids, "started", List.of("stopped", "pending", "running"), "stopped", box -> {
+            if (staleAfterStarts > 0) {
+                staleAfterStarts--;
+                box.staleView = view(box);
+            }
             box.state = "pending";
             box.transitionAt = clock.instant().plus(startDelay);
             box.launchTime = clock.instant();
             box.stateReason = null;
-            box.startFails = startsToFail > 0;
-            if (box.startFails) {
+            box.startFailsWith = startsToFail > 0 ? startFailReason : null;
+            if (box.startFailsWith != null) {
                 startsToFail--;
             }
             // EC2 hands out a fresh public address on every start; an Elastic IP is kept instead.
@@ -302,11 +333,11 @@ public final class Ec2State {
         }
         Instant at = box.transitionAt;
         box.transitionAt = null;
-        if (box.state.equals("pending") && box.startFails) {
-            box.startFails = false;
+        if (box.state.equals("pending") && box.startFailsWith != null) {
             box.state = "stopped";
             box.ephemeralIp = null;
-            box.stateReason = INSUFFICIENT_CAPACITY;
+            box.stateReason = box.startFailsWith;
+            box.startFailsWith = null;
         } else if (box.state.equals("pending")) {
             box.state = "running";
         } else if (box.state.equals("stopping")) {

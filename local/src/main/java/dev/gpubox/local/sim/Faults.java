@@ -15,6 +15,7 @@ public final class Faults {
 
     private final Map<String, Deque<Ec2Error>> pending = new HashMap<>();
     private volatile Duration delay = Duration.ZERO;
+    private final Map<String, Duration> actionDelays = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The next {@code times} calls of {@code action} fail with {@code fault}. */
     public synchronized Faults inject(String action, Fault fault, int times) {
@@ -69,6 +70,12 @@ public final class Faults {
         return this;
     }
 
+    /** Replies to {@code action} wait this long first (one hung API while the others answer). */
+    public Faults delay(String action, Duration replyDelay) {
+        actionDelays.put(action, replyDelay);
+        return this;
+    }
+
     /** Whether any injected failure is still waiting for its call. */
     public synchronized boolean armed() {
         return pending.values().stream().anyMatch(q -> !q.isEmpty());
@@ -76,11 +83,17 @@ public final class Faults {
 
     public synchronized void clear() {
         pending.clear();
+        actionDelays.clear();
         delay = Duration.ZERO;
     }
 
     Duration delay() {
         return delay;
+    }
+
+    Duration delay(String action) {
+        Duration own = actionDelays.get(action);
+        return own != null && own.compareTo(delay) > 0 ? own : delay;
     }
 
     /** Takes the fault due for this call, if any: one for a named instance first, then the action's, then any. */

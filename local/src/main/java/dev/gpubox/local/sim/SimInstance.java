@@ -21,8 +21,10 @@ final class SimInstance {
     String ephemeralIp;
     /** "Code: message", as EC2's stateReason element gives it; null when there is none. */
     String stateReason;
-    /** This start goes pending, then falls back to stopped for lack of capacity ({@link Ec2State#failNextStarts}). */
-    boolean startFails;
+    /** This start goes pending, then falls back to stopped with this state reason ({@link Ec2State#failNextStarts}). */
+    String startFailsWith;
+    /** What the next DescribeInstances shows instead of the box (EC2's eventual consistency), or null. */
+    Views.Instance staleView;
 
     SimInstance(String id, String reservationId, String instanceType, String imageId, String keyName,
                 String privateIp, String state, Instant launchTime) {
