@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * URL with the token in {@code Authorization}, and signs with what it returns. Served by the benchmark so the
  * first invoke after priming pays for that fetch as a restore does.
  */
-final class ContainerCredentials implements AutoCloseable {
+public final class ContainerCredentials implements AutoCloseable {
     private final HttpServer server;
     private final String token = UUID.randomUUID().toString();
     private final AtomicInteger served = new AtomicInteger();
 
-    ContainerCredentials() throws IOException {
+    public ContainerCredentials() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.createContext("/credentials", exchange -> {
             boolean authorized = token.equals(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -45,14 +45,14 @@ final class ContainerCredentials implements AutoCloseable {
     }
 
     /** What a child needs in its environment to fetch credentials from here (and no key pair of its own). */
-    Map<String, String> environment() {
+    public Map<String, String> environment() {
         return Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI",
                 "http://127.0.0.1:" + server.getAddress().getPort() + "/credentials",
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
     }
 
     /** How many authorized fetches were answered: proof the child used this path. */
-    int served() {
+    public int served() {
         return served.get();
     }
 
