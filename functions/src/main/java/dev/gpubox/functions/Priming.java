@@ -1,16 +1,22 @@
 package dev.gpubox.functions;
 
+import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.Notifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -23,6 +29,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  *
  * <p>Nothing of it is left behind: the EC2 it talks to is {@link CannedEc2} in memory (no socket, no
  * connection pool), the credentials are a throwaway static pair on a throwaway client that is closed here,
+ * the TLS warm-up is an in-memory ClientHello on a throwaway context ({@link #warmTls()}),
  * and the container's own client is not used, so its default credential chain is first asked after the
  * restore (SnapStart then supplies the role's credentials through the container provider).
  */
@@ -42,9 +49,11 @@ final class Priming {
                 : System.getProperty("aws.region", "us-east-1");
         try (Ec2Client ec2 = Ec2Client.builder()
                 .httpClient(cannedEc2)
+                .overrideConfiguration(AwsClients.ec2Overrides())
                 .region(Region.of(region))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
-                .build()) {
+                .build();
+             SdkHttpClient http = AwsClients.httpClient()) {
             BoxConfig config = new BoxConfig(CannedEc2.BOX_ID, CannedEc2.ALLOCATION_ID, "gpubox:stack", "priming",
                     BoxConfig.DEFAULT_SSH_USER, BoxConfig.fromEnvironment().settings());
             ApiHandler twin = handler.getClass().getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class)
@@ -53,7 +62,10 @@ final class Priming {
             for (int i = 0; i < RUNS; i++) {
                 reply = twin.handle(event(route), null);
                 reply.toJson();
-                prepareUrlConnection();
+                prepareUrlConnection(http);
+                if (i < 2) {
+                    warmTls(); // each run reads the trust store again: twice loads and links the TLS path
+                }
             }
             return reply;
         } catch (ReflectiveOperationException e) {
@@ -63,16 +75,44 @@ final class Priming {
     }
 
     /**
-     * The container client's HTTP layer up to, not including, the connect: an HttpURLConnection opened and
-     * configured for an EC2 request, then dropped. No socket is opened (that happens on execute), and no TLS
-     * is set up, so no session or random state of it is in the snapshot.
+     * The container client's HTTP layer up to, not including, the connect: on a throwaway client built as the
+     * container's is, an HttpURLConnection opened and configured for an EC2 request, then dropped. No socket
+     * is opened (that happens on execute).
      */
-    private static void prepareUrlConnection() {
-        try (SdkHttpClient http = UrlConnectionHttpClient.builder().build()) {
-            http.prepareRequest(HttpExecuteRequest.builder().request(SdkHttpFullRequest.builder()
-                    .method(SdkHttpMethod.POST).uri(URI.create("https://ec2.us-east-1.amazonaws.com/"))
-                    .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8").build())
-                    .build()).abort();
+    private static void prepareUrlConnection(SdkHttpClient http) {
+        http.prepareRequest(HttpExecuteRequest.builder().request(SdkHttpFullRequest.builder()
+                .method(SdkHttpMethod.POST).uri(URI.create("https://ec2.us-east-1.amazonaws.com/"))
+                .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8").build())
+                .build()).abort();
+    }
+
+    /**
+     * The client side of a TLS handshake, in memory: a throwaway SSLContext (its own SecureRandom, the JVM's
+     * trust store) makes an SSLEngine for EC2's host and wraps its ClientHello into a buffer, so the TLS
+     * provider, the trust store's certificates, the cipher suites and the key-share generation are loaded and
+     * run before the snapshot. No socket: an SSLEngine only reads and writes buffers. The context, engine and
+     * the key share they made are dropped here; the container client later makes its own. What this does not
+     * warm: the server's half (certificate-chain check, key agreement), which needs a real peer.
+     *
+     * @return the ClientHello record, for the test that it was made
+     */
+    static byte[] warmTls() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, null, new SecureRandom());
+            SSLEngine engine = context.createSSLEngine("ec2.us-east-1.amazonaws.com", 443);
+            engine.setUseClientMode(true);
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.beginHandshake();
+            engine.wrap(ByteBuffer.allocate(0), out);
+            engine.closeOutbound();
+            out.flip();
+            byte[] hello = new byte[out.remaining()];
+            out.get(hello);
+            return hello;
+        } catch (GeneralSecurityException | SSLException e) {
+            // Priming is an optimisation: a JVM without TLS would fail its first real request, not this.
+            return new byte[0];
         }
     }
 

@@ -7,6 +7,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -51,5 +52,21 @@ class PrimingTest {
         handler.beforeCheckpoint(null);
         handler.afterRestore(null);
         verifyNoInteractions(containerClient);
+    }
+
+    /**
+     * The TLS warm-up makes a real ClientHello for EC2's host in memory: a TLS handshake record (content type
+     * 22, version 3.x) with the server name in it. An SSLEngine has no socket, so nothing reached the network.
+     */
+    @Test
+    void theTlsWarmUpMakesAClientHelloInMemory() {
+        byte[] hello = Priming.warmTls();
+
+        assertTrue(hello.length > 100, "a ClientHello record: " + hello.length + " bytes");
+        assertEquals(22, hello[0], "a TLS handshake record");
+        assertEquals(3, hello[1], "TLS record version 3.x");
+        assertEquals(1, hello[5], "the handshake message is a ClientHello");
+        assertTrue(new String(hello, java.nio.charset.StandardCharsets.ISO_8859_1).contains("ec2.us-east-1.amazonaws.com"),
+                "the ClientHello names EC2's host (SNI), as the container client's will");
     }
 }

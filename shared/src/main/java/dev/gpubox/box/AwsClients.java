@@ -1,6 +1,7 @@
 package dev.gpubox.box;
 
 import java.time.Duration;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -40,8 +41,13 @@ public final class AwsClients {
     public static Ec2Client createEc2() {
         return Ec2Client.builder()
                 .httpClient(httpClient())
-                .overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT))
+                .overrideConfiguration(ec2Overrides())
                 .build();
+    }
+
+    /** The container EC2 client's overrides; SnapStart priming builds its throwaway twin with the same. */
+    public static ClientOverrideConfiguration ec2Overrides() {
+        return ClientOverrideConfiguration.builder().apiCallTimeout(API_CALL_TIMEOUT).build();
     }
 
     public static SnsClient createSns() {
@@ -51,7 +57,8 @@ public final class AwsClients {
                 .build();
     }
 
-    private static SdkHttpClient httpClient() {
+    /** A new HTTP client configured as the container's clients are (each caller closes its own). */
+    public static SdkHttpClient httpClient() {
         return UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(3))
                 .socketTimeout(Duration.ofSeconds(10))

@@ -25,28 +25,34 @@ import java.util.zip.ZipFile;
  * counted at the simulator's wire. Prints one table and writes it to a file (see docs/performance.md).
  */
 public final class Bench {
-    /** Lambda's java21 runtime starts the JVM with these (tiered C1 only, serial GC). */
+    /**
+     * Lambda's java21 runtime starts the JVM with tiered C1 only and serial GC; -XX:MaxRAM=512m makes the JVM
+     * size its heap and metaspace for the function's MemorySize (template.yaml Globals) as it does inside
+     * Lambda's 512 MB sandbox, instead of for this machine's memory. (Lambda's own heap flags are not a
+     * published contract, so the cap, not a copy of them, is what is reproduced here.)
+     */
     static final List<String> LAMBDA_JVM_FLAGS =
-            List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-    /** Every action the simulator models: what a handler can call, counted per invoke. */
-    private static final List<String> EC2_ACTIONS = List.of("DescribeInstances", "DescribeInstanceStatus",
-            "StartInstances", "StopInstances", "DescribeAddresses", "AllocateAddress", "AssociateAddress",
-            "DisassociateAddress", "CreateTags", "DeleteTags");
+            List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MaxRAM=512m");
     private static final String TAG_KEY = SeededBox.TAG_KEY;
 
     private final Options options;
     private final Ec2Simulator simulator;
+    private final BenchTls tls;
+    private final ContainerCredentials containerCredentials;
     private final String java = ProcessHandle.current().info().command().orElse("java");
     private final boolean timeTool = Files.isExecutable(Path.of("/usr/bin/time"));
     private int serial;
 
-    private Bench(Options options, Ec2Simulator simulator) {
+    private Bench(Options options, Ec2Simulator simulator, BenchTls tls, ContainerCredentials containerCredentials) {
         this.options = options;
         this.simulator = simulator;
+        this.tls = tls;
+        this.containerCredentials = containerCredentials;
     }
 
     /** What one action's runs measured. */
-    record Row(String action, List<Double> javaMs, List<Double> peerMs, List<Double> ratios, List<Double> javaRssMiB,
+    record Row(String action, List<Double> javaMs, List<Double> peerMs, List<Double> ratios, List<Double> cpuRatios,
+               List<Double> javaRssMiB,
                List<Double> peerRssMiB, List<Double> javaCpuMs, List<Double> peerCpuMs, String warm, String primed,
                String ec2Calls) {
     }
@@ -70,11 +76,16 @@ public final class Bench {
             return;
         }
         String loadBefore = loadAverage();
+        // Served over TLS as EC2 is, so both sides pay for their handshake.
+        Path javaHome = Path.of(ProcessHandle.current().info().command().orElse("java")).toAbsolutePath()
+                .getParent().getParent();
+        BenchTls tls = BenchTls.create(options.out.toAbsolutePath().getParent().resolve("tls"), javaHome);
         // The simulator's clock runs a day behind: a box it seeds "now" was launched yesterday, so the
         // nightly stop finds it past its deadline.
-        try (Ec2Simulator simulator = Ec2Simulator.start(0, Clock.offset(Clock.systemUTC(), Duration.ofDays(-1)),
-                Duration.ofSeconds(20), Duration.ofSeconds(15))) {
-            Bench bench = new Bench(options, simulator);
+        try (Ec2Simulator simulator = Ec2Simulator.startTls(0, Clock.offset(Clock.systemUTC(), Duration.ofDays(-1)),
+                Duration.ofSeconds(20), Duration.ofSeconds(15), tls.serverContext());
+             ContainerCredentials containerCredentials = new ContainerCredentials()) {
+            Bench bench = new Bench(options, simulator, tls, containerCredentials);
             String peerSkip = bench.peerSkipReason();
             List<Row> rows = new ArrayList<>();
             rows.add(bench.measure("status", "dev.gpubox.functions.StatusHandler", "status.json", true, peerSkip));
@@ -96,6 +107,7 @@ public final class Bench {
     private Row measure(String action, String handler, String event, boolean api, String peerSkip) throws Exception {
         System.err.printf("bench: %s, %d interleaved cold runs...%n", action, options.runs);
         List<Double> javaMs = new ArrayList<>(), peerMs = new ArrayList<>(), ratios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
         List<Double> javaRss = new ArrayList<>(), peerRss = new ArrayList<>();
         List<Double> javaCpu = new ArrayList<>(), peerCpu = new ArrayList<>();
         String calls = null;
@@ -122,6 +134,10 @@ public final class Bench {
                     peerCpu.add(Double.parseDouble(peer.figures.get("cpuMs")));
                 }
                 ratios.add(cold.wallMs / peer.wallMs);
+                if (cold.figures.containsKey("cpuMs") && peer.figures.containsKey("cpuMs")) {
+                    cpuRatios.add(Double.parseDouble(cold.figures.get("cpuMs"))
+                            / Double.parseDouble(peer.figures.get("cpuMs")));
+                }
             }
         }
         Run warm = runJava("warm", handler, event, action);
@@ -140,16 +156,27 @@ public final class Bench {
             primedText = primed.isEmpty() ? "n/a (no priming hook)" : fmt(median(primed)) + " (" + fmt(min(primed))
                     + "–" + fmt(max(primed)) + ")";
         }
-        return new Row(action, javaMs, peerMs, ratios, javaRss, peerRss, javaCpu, peerCpu, warmText, primedText, calls);
+        return new Row(action, javaMs, peerMs, ratios, cpuRatios, javaRss, peerRss, javaCpu, peerCpu, warmText, primedText, calls);
     }
 
-    /** One whole JVM running the deployed jar, with a box of its own seeded for the action. */
+    /**
+     * One whole JVM running the deployed jar, with a box of its own seeded for the action. The primed run
+     * gets its credentials as a SnapStart restore does, from the container endpoint, not the environment.
+     */
     private Run runJava(String mode, String handler, String event, String action) throws Exception {
         Map<String, String> env = awsEnvironment();
         env.putAll(seedFor(action));
+        boolean restoreLike = mode.equals("primed");
+        if (restoreLike) {
+            env.remove("AWS_ACCESS_KEY_ID");
+            env.remove("AWS_SECRET_ACCESS_KEY");
+            env.putAll(containerCredentials.environment());
+        }
+        int fetchesBefore = containerCredentials.served();
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(LAMBDA_JVM_FLAGS);
+        command.addAll(tls.trustOptions());
         command.addAll(List.of("-cp", options.jar.toString(), "dev.gpubox.functions.bench.BenchInvoke", mode, handler,
                 options.events.resolve(event).toString()));
         if (mode.equals("warm")) {
@@ -163,6 +190,9 @@ public final class Bench {
             }
             throw new IllegalStateException(action + " " + mode + " invoke failed; see above");
         }
+        if (restoreLike && containerCredentials.served() == fetchesBefore) {
+            throw new IllegalStateException(action + " primed invoke did not fetch container credentials");
+        }
         return new Run(run.wallMs, run.rssMiB > 0 ? run.rssMiB : Double.parseDouble(run.figures.get("vmHwmKb")) / 1024,
                 run.figures, wireCalls());
     }
@@ -171,6 +201,7 @@ public final class Bench {
     private Run runPeer() throws Exception {
         Map<String, String> env = awsEnvironment();
         env.put("EC2_ENDPOINT", simulator.endpoint().toString());
+        env.put("AWS_CA_BUNDLE", tls.caPem().toString());
         env.put("INSTANCES", simulator.state().seedInstance("g4dn.xlarge", "bench", "running", Map.of()));
         Run run = timed(List.of("python3", options.peer.resolve("run_seed_stop.py").toString()), env);
         if (run == null) {
@@ -252,13 +283,16 @@ public final class Bench {
         return new Run(wallMs, rssMiB, figures, null);
     }
 
+    /** Every request the simulator logged for the invoke, by action; requests without one are counted too. */
     private String wireCalls() {
         List<String> parts = new ArrayList<>();
-        for (String action : EC2_ACTIONS) {
-            int n = simulator.calls(action);
-            if (n > 0) {
-                parts.add(n + " " + action);
-            }
+        int named = 0;
+        for (Map.Entry<String, Integer> call : simulator.callsByAction().entrySet()) {
+            parts.add(call.getValue() + " " + call.getKey());
+            named += call.getValue();
+        }
+        if (simulator.totalCalls() > named) {
+            parts.add((simulator.totalCalls() - named) + " without an Action");
         }
         return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
@@ -295,6 +329,9 @@ public final class Bench {
         t.append("Cold runs: ").append(options.runs).append(" per action, each a whole JVM (")
                 .append(String.join(" ", LAMBDA_JVM_FLAGS)).append(", the deployed jar alone on the classpath)")
                 .append(peerSkip == null ? ", interleaved with the Python/boto3 peer (run_seed_stop.py)" : "")
+                .append(". EC2 over TLS (the simulator with a self-signed RSA 2048 certificate made at start);"
+                        + " the first invoke after priming fetches its credentials from a container endpoint,"
+                        + " as after a SnapStart restore")
                 .append(". Warm: ").append(options.warm).append(" invokes in one JVM. Peak RSS: ")
                 .append(timeTool ? "/usr/bin/time -f %M" : "VmHWM from /proc (Java only)").append(".\n");
         if (peerSkip != null) {
@@ -302,7 +339,7 @@ public final class Bench {
         }
         t.append('\n');
         t.append("| action | cold, jar: median (min–max) ms | cold, Python peer: median (min–max) ms "
-                + "| median pair ratio | CPU (user+sys) median, jar / peer ms | peak RSS median, jar / peer MiB "
+                + "| median pair ratio, wall / CPU | CPU (user+sys) median, jar / peer ms | peak RSS median, jar / peer MiB "
                 + "| warm p50 / p99 ms "
                 + "| first invoke after priming ms | EC2 calls per invoke (at the wire) |\n");
         t.append("|---|---|---|---|---|---|---|---|---|\n");
@@ -311,6 +348,8 @@ public final class Bench {
                     .append(" | ").append(spread(r.javaMs))
                     .append(" | ").append(r.peerMs.isEmpty() ? "skipped" : spread(r.peerMs))
                     .append(" | ").append(r.ratios.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f×", median(r.ratios)))
+                    .append(" / ").append(r.cpuRatios.isEmpty() ? "–"
+                            : String.format(Locale.ROOT, "%.2f×", median(r.cpuRatios)))
                     .append(" | ").append(r.javaCpuMs.isEmpty() ? "–" : fmt(median(r.javaCpuMs))).append(" / ")
                     .append(r.peerCpuMs.isEmpty() ? "–" : fmt(median(r.peerCpuMs)))
                     .append(" | ").append(fmt(median(r.javaRssMiB))).append(" / ")

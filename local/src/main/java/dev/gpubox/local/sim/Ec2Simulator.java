@@ -2,6 +2,8 @@ package dev.gpubox.local.sim;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,11 +16,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * A stand-in for EC2 that the real AWS SDK talks to over HTTP: the Query API ({@code Action=...&Version=
@@ -62,8 +66,22 @@ public final class Ec2Simulator implements AutoCloseable {
         return simulator;
     }
 
+    /**
+     * The same simulator served over TLS with {@code tls}'s certificate, as real EC2 endpoints are: what the
+     * benchmark measures, so a client's handshake is part of the figures.
+     */
+    public static Ec2Simulator startTls(int port, Clock clock, Duration startDelay, Duration stopDelay,
+                                        SSLContext tls) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        Ec2Simulator simulator = new Ec2Simulator(new Ec2State(clock, startDelay, stopDelay), server);
+        server.start();
+        return simulator;
+    }
+
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create((server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:"
+                + server.getAddress().getPort());
     }
 
     public Ec2State state() {
@@ -83,6 +101,13 @@ public final class Ec2Simulator implements AutoCloseable {
     /** How many requests arrived at all, of any action or none: what "no EC2 call" is counted by. */
     public int totalCalls() {
         return requests.get();
+    }
+
+    /** Every action that arrived since the last reset, with its count, in name order. */
+    public Map<String, Integer> callsByAction() {
+        Map<String, Integer> byAction = new TreeMap<>();
+        calls.forEach((action, n) -> byAction.put(action, n.get()));
+        return byAction;
     }
 
     public void resetCalls() {
