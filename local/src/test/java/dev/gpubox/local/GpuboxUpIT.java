@@ -79,6 +79,7 @@ class GpuboxUpIT {
             assertTrue(up.out().contains("  pending · "), up.out());
             assertTrue(up.out().contains("  running, waiting for sshd on 127.0.0.1:" + sshPort), up.out());
             assertTrue(up.out().contains("  sshd answers on 127.0.0.1:" + sshPort), up.out());
+            assertTrue(sshd.listening(), "up found the stand-in sshd only once it listened");
             assertTrue(up.out().endsWith("\n  ssh gpubox\n  code --remote ssh-remote+gpubox /home/ubuntu\n"), up.out());
             System.out.println("--- ./gpubox up\n" + up.out());
 
@@ -232,6 +233,10 @@ class GpuboxUpIT {
             }, "late-sshd");
             thread.setDaemon(true);
             thread.start();
+        }
+
+        boolean listening() {
+            return socket != null;
         }
 
         @Override
