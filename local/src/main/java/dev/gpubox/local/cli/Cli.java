@@ -329,9 +329,9 @@ public final class Cli {
             HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
                     .header("x-api-key", config.get(CliConfig.KEY)).timeout(Duration.ofSeconds(40)).build();
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IllegalArgumentException badUrl) { // e.g. a config file saved by hand or by an older gpubox
-            throw new Failure(2, "the saved API URL '" + base + "' is not usable (" + badUrl.getMessage() + ")."
-                    + " Run ./gpubox login again.");
+        } catch (IllegalArgumentException bad) { // a URL or key saved by hand or by an older gpubox
+            throw new Failure(2, "the saved API URL or key in " + tilde(CliConfig.file(env)) + " is not usable ("
+                    + bad.getMessage() + "). Run ./gpubox login again.");
         } catch (Failure badUrl) {
             throw new Failure(2, "the saved API URL in " + tilde(CliConfig.file(env)) + " is unusable: "
                     + badUrl.getMessage() + " Run ./gpubox login again.");
