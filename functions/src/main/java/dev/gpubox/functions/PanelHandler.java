@@ -12,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,7 +51,7 @@ public final class PanelHandler implements RequestStreamHandler, ProxyHandler {
     public ApiReply handle(byte[] eventJson, Context context) {
         Map<String, Object> event = Json.objectOrNull(eventJson);
         String httpMethod = Json.text(event, "httpMethod");
-        String method = httpMethod == null ? "" : httpMethod.toUpperCase(Locale.ROOT);
+        String method = httpMethod == null ? "" : httpMethod; // case-sensitive, as everywhere (docs/api.md)
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return text(405, "application/json", "{\"error\":\"method_not_allowed\",\"message\":\""
                     + Quote.excerpt(method, 10).replaceAll("[^A-Za-z]", "?") + " is not allowed on /; use GET.\"}", Map.of("Allow", "GET, HEAD"));
@@ -62,7 +61,7 @@ public final class PanelHandler implements RequestStreamHandler, ProxyHandler {
         Asset asset = ASSETS.get(name);
         if (asset == null) {
             return text(404, "application/json", "{\"error\":\"not_found\",\"message\":\"No panel asset '"
-                    + Quote.excerpt(name, Quote.INPUT_EXCERPT).replaceAll("[^\\w.-]", "?") + "'; the panel has page, manifest and icon.\"}", Map.of());
+                    + Quote.excerpt(name, Quote.INPUT_EXCERPT).replaceAll("[^\\w.-]", "?") + "'; the panel has page, manifest, icon and sw.\"}", Map.of());
         }
         Map<String, String> headers = new LinkedHashMap<>();
         if (asset.csp() != null) {

@@ -82,6 +82,8 @@ final class Replies {
         node.put("nextAutomaticStop", box.nextAutomaticStop() == null ? null : box.nextAutomaticStop().toString());
         node.put("hourlyPriceUsd", box.hourlyPriceUsd());
         node.put("estimatedCostUsd", box.estimatedCostUsd());
+        // The zone every time the caller shows or sends (snooze HH:MM) is in: the stack's, not the phone's.
+        node.put("timeZone", box.zone() == null ? null : box.zone().getId());
         return node;
     }
 

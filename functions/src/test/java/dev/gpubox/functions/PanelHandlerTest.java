@@ -71,10 +71,19 @@ class PanelHandlerTest {
         assertEquals(404, missing.getStatusCode());
         assertTrue(missing.getBody().contains("\"error\":\"not_found\""), missing.getBody());
         assertFalse(missing.getBody().contains("/etc/"), "the request is not echoed raw");
+        assertTrue(missing.getBody().contains("page, manifest, icon and sw"), missing.getBody());
 
         APIGatewayProxyRequestEvent post = Events.api("panel.json").withHttpMethod("POST");
         APIGatewayProxyResponseEvent refused = ProxyIntegration.invoke(handler, post);
         assertEquals(405, refused.getStatusCode());
         assertEquals("GET, HEAD", refused.getHeaders().get("Allow"));
+
+        // Methods are case-sensitive (docs/api.md): a raw "get / HTTP/1.1" is not GET.
+        for (String lower : new String[] {"get", "head", "Get"}) {
+            APIGatewayProxyResponseEvent wrongCase = ProxyIntegration.invoke(handler,
+                    Events.api("panel.json").withHttpMethod(lower));
+            assertEquals(405, wrongCase.getStatusCode(), lower);
+            assertEquals("GET, HEAD", wrongCase.getHeaders().get("Allow"));
+        }
     }
 }

@@ -8,6 +8,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.BoxException;
+import dev.gpubox.box.ErrorCode;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Quote;
 import dev.gpubox.functions.AttachEipHandler;
@@ -187,6 +189,13 @@ public final class LocalApi implements AutoCloseable {
      * @return the function's report; throws when it failed, as the Lambda invocation would
      */
     public String runScheduledStop(boolean asIfNightlyNow) throws IOException {
+        if (config.managedTagKey() == null || config.managedTagValue() == null) {
+            // The function's own refusal names its environment variable "on this function"; here the user
+            // set up local mode, so name the flag they can give.
+            throw new BoxException(ErrorCode.MISCONFIGURED, "local mode has no --managed-tag KEY=VALUE (or"
+                    + " GPUBOX_MANAGED_TAG), so the scheduled stop cannot tell which boxes are gpubox's. Restart"
+                    + " ./gpubox local with --managed-tag, e.g. --managed-tag gpubox:stack=gpubox.");
+        }
         BoxConfig effective = config;
         java.time.Clock clock = java.time.Clock.systemUTC();
         if (asIfNightlyNow) {

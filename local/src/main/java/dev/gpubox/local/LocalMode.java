@@ -365,12 +365,18 @@ public final class LocalMode {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--fault takes ACTION=CODE[xN], not " + spec);
             }
+            String action = spec.substring(0, eq);
+            if (!action.equals(dev.gpubox.local.sim.Faults.ANY_ACTION)
+                    && !dev.gpubox.local.sim.Ec2Simulator.ACTIONS.contains(action)) {
+                throw new IllegalArgumentException("--fault: the simulator has no action '" + action + "'; use one of "
+                        + new java.util.TreeSet<>(dev.gpubox.local.sim.Ec2Simulator.ACTIONS) + " or * for any");
+            }
             String rest = spec.substring(eq + 1);
             int times = 1;
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*)x(\\d+)").matcher(rest);
             if (m.matches()) {
                 rest = m.group(1);
-                times = Integer.parseInt(m.group(2));
+                times = number("--fault's xN", m.group(2), 1, 1000);
             }
             dev.gpubox.local.sim.Faults.errorFor(rest); // refuses, at start, what cannot be an EC2 code
             return new FaultFlag(spec.substring(0, eq), rest, times);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gpubox.box.BoxConfig;
 import dev.gpubox.local.RawHttp.Raw;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -234,5 +235,20 @@ class FrontDoorTest {
         assertEquals(0, local.sim.totalCalls());
         WireFixture.Reply sweep = local.call("POST", LocalApi.SCHEDULED_STOP_PATH + "?sweep=1");
         assertEquals("Sweep ran.", sweep.field("message"));
+    }
+
+    @Test
+    void withoutAManagedTagTheScheduledStopNamesTheFlagNotTheFunctionsVariable() throws Exception {
+        BoxConfig untagged = new BoxConfig(local.box.instanceId(), local.box.eipAllocationId(), null, null, "ubuntu");
+        try (LocalApi api = LocalApi.start(0, WireFixture.KEY, local.ec2, untagged)) {
+            for (String path : new String[] {LocalApi.SCHEDULED_STOP_PATH, LocalApi.SCHEDULED_STOP_PATH + "?sweep=1"}) {
+                Raw reply = RawHttp.send(api.url(), "POST " + path + " HTTP/1.1\r\nHost: x\r\nx-api-key: "
+                        + WireFixture.KEY + "\r\nConnection: close\r\n\r\n");
+                assertEquals(500, reply.status(), reply.body());
+                assertTrue(reply.body().contains("local mode has no --managed-tag KEY=VALUE"), reply.body());
+                assertFalse(reply.body().contains("on this function"), reply.body());
+            }
+        }
+        assertEquals(0, local.sim.totalCalls(), "refused before any EC2 call");
     }
 }

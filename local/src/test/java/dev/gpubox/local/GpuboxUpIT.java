@@ -79,7 +79,17 @@ class GpuboxUpIT {
             assertTrue(up.out().contains("  pending · "), up.out());
             assertTrue(up.out().contains("  running, waiting for sshd on 127.0.0.1:" + sshPort), up.out());
             assertTrue(up.out().contains("  sshd answers on 127.0.0.1:" + sshPort), up.out());
+            assertTrue(sshd.listening(), "up found the stand-in sshd only once it listened");
             assertTrue(up.out().endsWith("\n  ssh gpubox\n  code --remote ssh-remote+gpubox /home/ubuntu\n"), up.out());
+            // The docs quote the start line word for word; when it runs after tonight's stop, the stop time
+            // differs (a late start), so then only up to "It stops at".
+            String started = up.out().lines().findFirst().orElseThrow();
+            String quoted = started.endsWith(" It stops at 20:00 Asia/Shanghai.") ? started + "\n"
+                    : started.substring(0, started.indexOf(" It stops at ") + " It stops at ".length());
+            for (String doc : List.of("README.md", "docs/phone-and-laptop.md")) {
+                assertTrue(Files.readString(Path.of("..", doc)).contains("\n" + quoted),
+                        doc + " quotes the start line word for word: " + started);
+            }
             System.out.println("--- ./gpubox up\n" + up.out());
 
             String eip = local.call("GET", "/status").field("elasticIp");
@@ -145,6 +155,11 @@ class GpuboxUpIT {
         assertTrue(noCapacity.err().startsWith("gpubox up: AWS has no spare GPUs of this type"), noCapacity.err());
         assertTrue(noCapacity.err().endsWith("\nNext: run ./gpubox up again in a few minutes; if it persists, deploy"
                 + " another type: sam deploy --parameter-overrides InstanceType=g5.xlarge\n"), noCapacity.err());
+
+        // The docs quote this run's lines word for word (up to AWS's own words, which vary by zone).
+        String guide = Files.readString(Path.of("..", "docs", "phone-and-laptop.md"));
+        String capacity = noCapacity.err().substring(0, noCapacity.err().indexOf(" AWS said: "));
+        assertTrue(guide.contains(capacity), "docs/phone-and-laptop.md quotes: " + capacity);
     }
 
     @Test
@@ -232,6 +247,10 @@ class GpuboxUpIT {
             }, "late-sshd");
             thread.setDaemon(true);
             thread.start();
+        }
+
+        boolean listening() {
+            return socket != null;
         }
 
         @Override

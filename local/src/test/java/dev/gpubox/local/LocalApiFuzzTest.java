@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class LocalApiFuzzTest {
     static final int REQUESTS = Integer.getInteger("gpubox.fuzz.requests", 2_000);
+    static final String UNANSWERED = "unanswered (other than a scheduled-stop run within its budget)";
     static final long SEED = Long.getLong("gpubox.fuzz.seed", 20261129L);
     /** A package-qualified name, an exception or error class, or a stack frame. */
     static final Pattern JAVA_INTERNALS = Pattern.compile(
@@ -66,7 +67,8 @@ class LocalApiFuzzTest {
         Map<String, Integer> figures = new LinkedHashMap<>();
         for (String k : List.of("requests", "replies", "no reply (closed, or none within 30 s)", "keyless requests",
                 "EC2 faults injected", "crashes", "HTML bodies", "non-JSON bodies", "Java names or frames",
-                "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line")) {
+                "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line",
+                UNANSWERED)) {
             figures.put(k, 0);
         }
         Map<Integer, Integer> statuses = new TreeMap<>();
@@ -87,7 +89,9 @@ class LocalApiFuzzTest {
                 int ec2Before = local.sim.totalCalls();
                 // Long enough for any reply (the SDK's retries back off for seconds), so a late EC2 call of
                 // one request is never counted against the next.
+                long sentAt = System.nanoTime();
                 Raw reply = RawHttp.send(local.api.url(), request.bytes(), 30_000);
+                Duration waited = Duration.ofNanos(System.nanoTime() - sentAt);
                 int ec2Calls = local.sim.totalCalls() - ec2Before;
                 bump(figures, "requests");
                 if (!request.keyed()) {
@@ -100,6 +104,9 @@ class LocalApiFuzzTest {
                     // Closed without an answer, or still working (a nightly stop retrying injected faults
                     // within its 120 s budget): let it finish, so its EC2 calls are not the next request's.
                     bump(figures, "no reply (closed, or none within 30 s)");
+                    if (!stopRunWithinItsBudget(request, waited)) {
+                        fail(figures, UNANSWERED, examples, request, reply);
+                    }
                     awaitQuiet(local);
                     if (examples.size() < 20) {
                         String sent = new String(request.bytes(), StandardCharsets.ISO_8859_1);
@@ -129,11 +136,12 @@ class LocalApiFuzzTest {
         Files.writeString(Path.of("target", "fuzz-report.txt"), report);
         System.out.print(report);
         for (String property : List.of("crashes", "HTML bodies", "non-JSON bodies", "Java names or frames",
-                "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line")) {
+                "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line",
+                UNANSWERED)) {
             assertEquals(0, figures.get(property), property + "\n" + report);
         }
         assertEquals(REQUESTS, figures.get("requests"));
-        assertTrue(figures.get("replies") >= REQUESTS * 9 / 10, "almost every request gets a reply:\n" + report);
+        assertEquals(REQUESTS, figures.get("replies") + figures.get("no reply (closed, or none within 30 s)"));
     }
 
     private void check(Raw reply, Request request, boolean faultsArmed, Set<String> documented5xx,
@@ -182,6 +190,16 @@ class LocalApiFuzzTest {
                 fail(figures, "5xx outside the documented mappings", examples, request, reply);
             }
         }
+    }
+
+    /**
+     * The one request allowed to go unanswered within the fuzzer's 30 s: a keyed POST that fires the
+     * scheduled stop, still retrying injected EC2 failures within the function's own 120 s budget.
+     */
+    private static boolean stopRunWithinItsBudget(Request request, Duration waited) {
+        return request.keyed() && request.path().equals(LocalApi.SCHEDULED_STOP_PATH)
+                && new String(request.bytes(), 0, 5, StandardCharsets.ISO_8859_1).equals("POST ")
+                && waited.compareTo(LocalApi.SCHEDULED_STOP_TIMEOUT) < 0;
     }
 
     private static void awaitQuiet(WireFixture local) throws InterruptedException {

@@ -66,6 +66,21 @@ class LocalModeTest {
     }
 
     @Test
+    void aFaultOnAnUnknownActionOrAHugeCountIsAUsageError() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--fault", "StartInstance=Unavailable"}));
+        assertTrue(unknown.getMessage().startsWith("--fault: the simulator has no action 'StartInstance'; use one of ["),
+                unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("StartInstances"), unknown.getMessage());
+        for (String count : new String[] {"99999999999", "0", "1001"}) {
+            IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
+                    () -> LocalMode.Options.parse(new String[] {"--fault", "StartInstances=Unavailablex" + count}));
+            assertEquals("--fault's xN takes a whole number from 1 to 1000", huge.getMessage());
+        }
+        assertEquals(1000, LocalMode.Options.parse(new String[] {"--fault", "*=Unavailablex1000"}).faults.get(0).times());
+    }
+
+    @Test
     void theHelpSaysRetriedFaultsNeedMoreThanThree() {
         assertTrue(LocalMode.USAGE.contains("InsufficientInstanceCapacityx4") && LocalMode.USAGE.contains("retries"),
                 LocalMode.USAGE);

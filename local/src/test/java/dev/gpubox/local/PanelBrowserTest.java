@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.format.TextStyle;
+import java.util.Locale;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.Map;
@@ -38,6 +42,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class PanelBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final ZoneId PHONE_ZONE = ZoneId.of("America/Los_Angeles");
     static final Path SCREENSHOTS = Path.of(System.getProperty("panel.screenshots", "target/panel-screenshots"));
 
     private WireFixture local;
@@ -62,8 +67,9 @@ class PanelBrowserTest {
                 Map.of("width", 390, "height", 844, "pixelRatio", 2.0, "touch", true)));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
-                // The phone sits in the stack's time zone, so its clock and the API's messages agree.
-                .withEnvironment(Map.of("TZ", local.box.policy().zone().getId())).build();
+                // The phone is 16 hours away from the stack's zone: the page must still show and send the
+                // stack's times (the nightly stop, "Keep on until"), as the API's messages do.
+                .withEnvironment(Map.of("TZ", PHONE_ZONE.getId())).build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         browser.get(local.api.url() + "/");
@@ -114,7 +120,13 @@ class PanelBrowserTest {
         assertFalse(el("error").isDisplayed(), "a success clears the last error");
         screenshot("panel-starting");
         awaitText("state", "running");
-        assertTrue(text("next-stop").endsWith("the nightly auto-stop"), text("next-stop"));
+        ZoneId stackZone = local.box.policy().zone();
+        assertFalse(stackZone.getRules().getOffset(Instant.now()).equals(PHONE_ZONE.getRules().getOffset(Instant.now())),
+                "the test needs the phone in another zone than the stack");
+        Instant stop = Instant.parse(local.call("GET", "/status").json().path("nextAutomaticStop").asText());
+        assertEquals(stackClock(stop) + " — the nightly auto-stop", text("next-stop"));
+        assertEquals("Times are in " + stackZone.getId() + " (the stack's time zone).", text("zone-note"));
+        assertTrue(el("zone-note").isDisplayed(), "the zone shows beside the Keep-on-until input");
         assertTrue(text("cost").contains("so far"), text("cost"));
 
         // Keep on until two hours from now, in the stack's zone (what until=HH:MM means).
@@ -124,6 +136,10 @@ class PanelBrowserTest {
         el("snooze").click();
         wait.until(d -> text("next-stop").endsWith("kept on (snoozed) until then"));
         assertTrue(text("message").contains(until), text("message"));
+        Instant snoozedUntil = Instant.parse(local.call("GET", "/status").json().path("snoozedUntil").asText());
+        assertEquals(until, snoozedUntil.atZone(stackZone).format(DateTimeFormatter.ofPattern("HH:mm")),
+                "HH:MM typed on the phone is that time in the stack's zone");
+        assertEquals(stackClock(snoozedUntil) + " — kept on (snoozed) until then", text("next-stop"));
         screenshot("panel-running-snoozed");
 
         el("cancel-snooze").click();
@@ -156,6 +172,15 @@ class PanelBrowserTest {
         assertEquals("stopped", text("state"));
         assertFalse(el("key-form").isDisplayed(), "the key stays on the device");
         screenshot("panel-no-connection");
+    }
+
+    /** How the panel shows a time: HH:MM in the stack's zone and its name, with the weekday unless today there. */
+    private String stackClock(Instant at) {
+        ZoneId zone = local.box.policy().zone();
+        ZonedDateTime there = at.atZone(zone);
+        String day = there.toLocalDate().equals(ZonedDateTime.now(zone).toLocalDate()) ? ""
+                : there.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.US) + " ";
+        return day + there.format(DateTimeFormatter.ofPattern("HH:mm")) + " " + zone.getId();
     }
 
     private void enterKey(String key) {

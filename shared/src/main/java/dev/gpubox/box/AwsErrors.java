@@ -149,7 +149,7 @@ final class AwsErrors {
         }
         if ("IncorrectInstanceState".equals(c)) {
             return new BoxException(ErrorCode.WRONG_STATE,
-                    "The GPU box is not in a state to " + action + "; try again shortly." + awsSaid,
+                    "EC2 cannot " + action + " in its current state; try again shortly." + awsSaid,
                     requestId, STATE_RETRY_SECONDS, e);
         }
         if ("Resource.AlreadyAssociated".equals(c)) {

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,13 +46,12 @@ public final class Cli {
     private final PrintStream err;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private final Duration poll;
+    private Duration poll = Duration.ofSeconds(2);
 
     Cli(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
         this.out = out;
         this.err = err;
-        this.poll = Duration.ofMillis(Long.parseLong(env.getOrDefault("GPUBOX_POLL_MS", "2000")));
     }
 
     public static void main(String[] args) {
@@ -116,7 +116,7 @@ public final class Cli {
             if (!flags.containsKey("url") || !flags.containsKey("key")) {
                 throw new Failure(2, "give both --url and --key, or neither (then the AWS CLI reads the stack).");
             }
-            values.put(CliConfig.URL, flags.get("url"));
+            values.put(CliConfig.URL, apiUrl(flags.get("url")).toString());
             values.put(CliConfig.KEY, flags.get("key"));
         } else {
             StackOutputs.read(flags.getOrDefault("stack", "gpubox"), flags.get("region"), env).forEach(values::put);
@@ -129,6 +129,26 @@ public final class Cli {
         new CliConfig(values).save(file);
         out.println("Saved the API URL and key to " + tilde(file) + " (readable by you only).");
         out.println(call("GET", "status").path("message").asText());
+    }
+
+    /**
+     * The API's base URL, checked before it is saved: a URL without scheme or host ({@code 127.0.0.1:3917},
+     * {@code localhost:3917}) or with a space would otherwise be saved and break every later command.
+     */
+    static URI apiUrl(String url) throws Failure {
+        URI uri;
+        try {
+            uri = new URI(url.strip());
+        } catch (URISyntaxException bad) {
+            throw new Failure(2, "'" + url + "' is not a URL (" + bad.getReason() + "). Give the whole URL,"
+                    + " e.g. --url http://127.0.0.1:3917 (local mode) or the stack's ApiUrl output.");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new Failure(2, "'" + url + "' is not an http(s) URL with a host. Give the whole URL,"
+                    + " e.g. --url http://127.0.0.1:3917 (local mode) or the stack's ApiUrl output.");
+        }
+        return uri;
     }
 
     private static Map<String, String> flags(List<String> args) throws Failure {
@@ -158,6 +178,12 @@ public final class Cli {
 
     private void up() throws IOException, InterruptedException, Failure {
         CliConfig config = config();
+        // Checked before POST /start: a bad value must not crash `up` after it has started the box.
+        poll = Duration.ofMillis(pollMillis(env.get("GPUBOX_POLL_MS")));
+        String probe = env.get("GPUBOX_SSH_PROBE");
+        if (probe != null) {
+            sshProbe(probe);
+        }
         long t0 = System.nanoTime();
         long lastPrinted = -10;
         // EC2 cannot start a box that is still stopping (after a `down`, say): wait for it, then start.
@@ -225,14 +251,12 @@ public final class Cli {
      */
     private void awaitSshd(String address, long t0) throws InterruptedException, Failure {
         String probe = env.getOrDefault("GPUBOX_SSH_PROBE", address + ":22");
-        int colon = probe.lastIndexOf(':');
-        String host = probe.substring(0, colon);
-        int port = Integer.parseInt(probe.substring(colon + 1));
+        InetSocketAddress target = sshProbe(probe);
         long since = System.nanoTime();
         long lastPrinted = -10;
         while (true) {
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), 3000);
+                socket.connect(new InetSocketAddress(target.getHostString(), target.getPort()), 3000);
                 out.println("  sshd answers on " + probe + " · " + seconds(t0) + " s");
                 return;
             } catch (IOException notYet) {
@@ -247,6 +271,36 @@ public final class Cli {
                 Thread.sleep(Math.max(poll.toMillis(), 200));
             }
         }
+    }
+
+    /** {@code host:port}, or a usage failure naming the variable. Unresolved: resolving happens per probe. */
+    static InetSocketAddress sshProbe(String probe) throws Failure {
+        int colon = probe.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(probe.substring(colon + 1));
+            if (colon > 0 && port > 0 && port < 65536) {
+                return InetSocketAddress.createUnresolved(probe.substring(0, colon), port);
+            }
+        } catch (NumberFormatException notAPort) {
+            // the usage failure below
+        }
+        throw new Failure(2, "GPUBOX_SSH_PROBE='" + probe + "' is not host:port (e.g. 127.0.0.1:2222).");
+    }
+
+    /** GPUBOX_POLL_MS (default 2000), or a usage failure naming the variable. */
+    static long pollMillis(String value) throws Failure {
+        if (value == null) {
+            return 2000;
+        }
+        try {
+            long millis = Long.parseLong(value.strip());
+            if (millis > 0 && millis <= 60_000) {
+                return millis;
+            }
+        } catch (NumberFormatException notANumber) {
+            // the usage failure below
+        }
+        throw new Failure(2, "GPUBOX_POLL_MS='" + value + "' is not a number of milliseconds from 1 to 60000.");
     }
 
     private static long seconds(long since) {
@@ -268,12 +322,19 @@ public final class Cli {
     JsonNode call(String method, String path) throws IOException, InterruptedException, Failure {
         CliConfig config = config();
         String base = config.get(CliConfig.URL);
-        URI uri = URI.create(base + (base.endsWith("/") ? "" : "/") + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
-                .header("x-api-key", config.get(CliConfig.KEY)).timeout(Duration.ofSeconds(40)).build();
         HttpResponse<String> response;
+        URI uri;
         try {
+            uri = URI.create(apiUrl(base) + (base.endsWith("/") ? "" : "/") + path);
+            HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
+                    .header("x-api-key", config.get(CliConfig.KEY)).timeout(Duration.ofSeconds(40)).build();
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IllegalArgumentException bad) { // a URL or key saved by hand or by an older gpubox
+            throw new Failure(2, "the saved API URL or key in " + tilde(CliConfig.file(env)) + " is not usable ("
+                    + bad.getMessage() + "). Run ./gpubox login again.");
+        } catch (Failure badUrl) {
+            throw new Failure(2, "the saved API URL in " + tilde(CliConfig.file(env)) + " is unusable: "
+                    + badUrl.getMessage() + " Run ./gpubox login again.");
         } catch (IOException unreachable) {
             throw new Failure(3, "cannot reach the gpubox API at " + base + " (" + describe(unreachable) + ")."
                     + " Check your connection; for local mode, check that ./gpubox local is running.");
@@ -287,7 +348,7 @@ public final class Cli {
         if (response.statusCode() >= 300) {
             String message = body.path("message").asText("HTTP " + response.statusCode() + " from " + uri);
             String code = body.path("error").asText("");
-            throw new Failure(response.statusCode() == 503 || response.statusCode() == 429 ? 4 : 1,
+            throw new Failure(exitStatus(response.statusCode(), code),
                     message + "\nNext: " + nextStep(response.statusCode(), code));
         }
         return body;
@@ -295,6 +356,11 @@ public final class Cli {
 
     private static String describe(IOException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** 4 for what passes by itself (try again later), 1 for what needs the user to act (docs/phone-and-laptop.md). */
+    static int exitStatus(int status, String code) {
+        return status == 503 || status == 429 || code.equals("account_pending_verification") ? 4 : 1;
     }
 
     /** What to do about each error the API can answer (docs/api.md). */
@@ -305,6 +371,13 @@ public final class Cli {
             case "vcpu_quota" -> "ask for a higher 'Running On-Demand G and VT instances' quota in Service Quotas"
                     + " (docs/setup.md), then run ./gpubox up again.";
             case "throttled", "quota_exceeded" -> "wait a little and run the command again.";
+            case "ec2_unavailable" -> "EC2 itself is busy (not a capacity problem): run the command again in"
+                    + " half a minute.";
+            case "account_pending_verification" -> "AWS is still verifying your new account; wait for AWS's email"
+                    + " saying it is verified (usually minutes, up to a few hours), then run the command again.";
+            case "misconfigured" -> "the stack is set up wrongly (the message names the missing permission or"
+                    + " setting): fix template.yaml or the stack's parameters and redeploy with ./gpubox deploy"
+                    + " (docs/setup.md).";
             case "wrong_state" -> "wait for the box to finish what it is doing (./gpubox status), then try again.";
             case "bad_request" -> "fix the argument as the message says (./gpubox help).";
             case "" -> status == 403 ? "the API refused the key: run ./gpubox login again."

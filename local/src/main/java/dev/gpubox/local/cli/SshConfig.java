@@ -31,9 +31,14 @@ final class SshConfig {
     }
 
     /** @return true when the file changed */
-    static boolean write(Path config, String block) throws IOException {
+    static boolean write(Path config, String block) throws IOException, Cli.Failure {
         String old = Files.isRegularFile(config) ? Files.readString(config) : null;
-        String updated = merge(old, block);
+        String updated;
+        try {
+            updated = merge(old, block);
+        } catch (Cli.Failure f) {
+            throw new Cli.Failure(f.exit, config + " " + f.getMessage());
+        }
         if (updated.equals(old)) {
             return false;
         }
@@ -49,12 +54,22 @@ final class SshConfig {
         return true;
     }
 
-    static String merge(String old, String block) {
+    /**
+     * @throws Cli.Failure when the begin marker has no end marker after it (or a second begin comes first):
+     *                     where our block ends is then a guess, and a wrong guess deletes the user's lines
+     */
+    static String merge(String old, String block) throws Cli.Failure {
         if (old == null || old.isEmpty()) {
             return block;
         }
         int begin = old.indexOf(BEGIN);
         int end = begin < 0 ? -1 : old.indexOf(END, begin);
+        int secondBegin = begin < 0 ? -1 : old.indexOf(BEGIN, begin + BEGIN.length());
+        if (begin >= 0 && (end < 0 || secondBegin >= 0 && secondBegin < end)) {
+            throw new Cli.Failure(1, "has gpubox's begin line (" + BEGIN + ") without its end line (" + END
+                    + ") after it, so gpubox cannot tell where its block ends and changes nothing. Put the end line"
+                    + " after gpubox's Host block (or delete the begin line), then run ./gpubox up again.");
+        }
         if (begin >= 0 && end >= 0) {
             int after = end + END.length();
             if (after < old.length() && old.charAt(after) == '\n') {

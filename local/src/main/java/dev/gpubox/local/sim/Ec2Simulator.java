@@ -31,6 +31,10 @@ import javax.net.ssl.SSLContext;
  * ({@link Faults}). It listens on loopback only.
  */
 public final class Ec2Simulator implements AutoCloseable {
+    /** The EC2 actions the simulator models (and a fault can target, besides "*" for any). */
+    public static final Set<String> ACTIONS = Set.of("DescribeInstances", "DescribeInstanceStatus", "StartInstances",
+            "StopInstances", "DescribeAddresses", "AllocateAddress", "AssociateAddress", "DisassociateAddress",
+            "CreateTags", "DeleteTags");
     /** Real EC2 actions the simulator knows of but does not model; answered as AWS answers an unsupported call. */
     private static final Set<String> UNMODELLED = Set.of("RunInstances", "TerminateInstances", "RebootInstances",
             "ModifyInstanceAttribute", "ReleaseAddress", "DescribeImages", "DescribeVolumes", "CreateImage");
