@@ -67,9 +67,18 @@ class StopOnDeleteHandlerTest {
                 .build();
     }
 
+    /** Typed matchers for the SDK's Consumer overloads (a raw any(Consumer.class) is an unchecked call). */
+    private static Consumer<StopInstancesRequest.Builder> anyStop() {
+        return any();
+    }
+
+    private static Consumer<DescribeInstancesRequest.Builder> anyDescribe() {
+        return any();
+    }
+
     @Test
     void deleteStopsTheBoxAndAnswersTheResponseUrl() throws IOException {
-        when(ec2.stopInstances(any(Consumer.class))).thenReturn(StopInstancesResponse.builder().build());
+        when(ec2.stopInstances(anyStop())).thenReturn(StopInstancesResponse.builder().build());
         byte[] sample = Events.raw(Events.DIR.resolve("custom-resource-delete.json"));
         JsonNode reply = invoke(sample);
         JsonNode event = ProxyIntegration.JSON.readTree(sample);
@@ -80,13 +89,13 @@ class StopOnDeleteHandlerTest {
             assertEquals(event.path(echoed).asText(), reply.path(echoed).asText(), echoed + " echoed back");
         }
         assertTrue(reply.path("Reason").asText().contains(BOX_ID));
-        verify(ec2).stopInstances(any(Consumer.class));
+        verify(ec2).stopInstances(anyStop());
     }
 
     @Test
     void deleteSendsStopInstancesForThatBoxOnly() throws IOException {
         List<StopInstancesRequest> stops = new ArrayList<>();
-        when(ec2.stopInstances(any(Consumer.class))).thenAnswer(call -> {
+        when(ec2.stopInstances(anyStop())).thenAnswer(call -> {
             StopInstancesRequest.Builder b = StopInstancesRequest.builder();
             ((Consumer<StopInstancesRequest.Builder>) call.getArgument(0)).accept(b);
             stops.add(b.build());
@@ -122,19 +131,19 @@ class StopOnDeleteHandlerTest {
 
     @Test
     void aBoxThatIsAlreadyGoneIsSuccess() throws IOException {
-        when(ec2.stopInstances(any(Consumer.class))).thenThrow(ec2Error("InvalidInstanceID.NotFound"));
+        when(ec2.stopInstances(anyStop())).thenThrow(ec2Error("InvalidInstanceID.NotFound"));
         assertEquals("SUCCESS", invoke(event(e -> { })).path("Status").asText());
     }
 
     @Test
     void aTerminatedBoxIsSuccessButAPendingOneFailsTheDelete() throws IOException {
-        when(ec2.stopInstances(any(Consumer.class))).thenThrow(ec2Error("IncorrectInstanceState"));
-        when(ec2.describeInstances(any(Consumer.class)))
+        when(ec2.stopInstances(anyStop())).thenThrow(ec2Error("IncorrectInstanceState"));
+        when(ec2.describeInstances(anyDescribe()))
                 .thenReturn(instances(box(BOX_ID, InstanceStateName.TERMINATED)));
         assertEquals("SUCCESS", invoke(event(e -> { })).path("Status").asText());
 
         replies.clear();
-        when(ec2.describeInstances(any(Consumer.class))).thenReturn(instances(box(BOX_ID, InstanceStateName.PENDING)));
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(box(BOX_ID, InstanceStateName.PENDING)));
         JsonNode pending = invoke(event(e -> { }));
         assertEquals("FAILED", pending.path("Status").asText());
         assertTrue(pending.path("Reason").asText().contains("still running"), pending.toString());
@@ -142,7 +151,7 @@ class StopOnDeleteHandlerTest {
 
     @Test
     void aStopThatIsDeniedFailsTheDeleteButStillAnswers() throws IOException {
-        when(ec2.stopInstances(any(Consumer.class))).thenThrow(ec2Error("UnauthorizedOperation"));
+        when(ec2.stopInstances(anyStop())).thenThrow(ec2Error("UnauthorizedOperation"));
         JsonNode reply = invoke(event(e -> { }));
         assertEquals("FAILED", reply.path("Status").asText());
         assertTrue(reply.path("Reason").asText().contains("UnauthorizedOperation"), reply.toString());
@@ -153,7 +162,7 @@ class StopOnDeleteHandlerTest {
     void theStopGetsTheInvocationsRemainingTimeLessTheMarginToAnswerCloudFormation() throws IOException {
         Context context = mock(Context.class);
         when(context.getRemainingTimeInMillis()).thenReturn(40_000);
-        when(ec2.stopInstances(any(Consumer.class))).thenReturn(StopInstancesResponse.builder().build());
+        when(ec2.stopInstances(anyStop())).thenReturn(StopInstancesResponse.builder().build());
         handler.handleRequest(new ByteArrayInputStream(event(e -> { })), new ByteArrayOutputStream(), context);
         ArgumentCaptor<Consumer<StopInstancesRequest.Builder>> call = ArgumentCaptor.forClass(Consumer.class);
         verify(ec2).stopInstances(call.capture());
@@ -186,7 +195,7 @@ class StopOnDeleteHandlerTest {
         }));
         assertEquals("SUCCESS", reply.path("Status").asText());
         assertEquals("2026/11/29/[$LATEST]0123456789abcdef", reply.path("PhysicalResourceId").asText());
-        verify(ec2, never()).stopInstances(any(Consumer.class));
+        verify(ec2, never()).stopInstances(anyStop());
         verify(ec2, never()).describeInstances(any(DescribeInstancesRequest.class));
     }
 
