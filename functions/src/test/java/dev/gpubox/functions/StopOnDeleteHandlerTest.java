@@ -97,7 +97,8 @@ class StopOnDeleteHandlerTest {
         List<StopInstancesRequest> stops = new ArrayList<>();
         when(ec2.stopInstances(anyStop())).thenAnswer(call -> {
             StopInstancesRequest.Builder b = StopInstancesRequest.builder();
-            ((Consumer<StopInstancesRequest.Builder>) call.getArgument(0)).accept(b);
+            Consumer<StopInstancesRequest.Builder> request = call.getArgument(0);
+            request.accept(b);
             stops.add(b.build());
             return StopInstancesResponse.builder().build();
         });
