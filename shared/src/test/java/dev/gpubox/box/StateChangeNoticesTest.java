@@ -78,8 +78,10 @@ class StateChangeNoticesTest {
         Instance box = box(BOX_ID, InstanceStateName.STOPPED, LAUNCHED).toBuilder().stateReason(StateReason.builder()
                 .code("Client.InternalError").message("Client.InternalError: Client error on launch.").build()).build();
         String notice = stopped(box);
+        // Issue 14 point 5: the notice names the stack parameter that grants the key, and how to find the key.
         assertTrue(notice.startsWith("GPU box gpubox-gpu (g4dn.xlarge) failed to start and is stopped again: EC2"
-                + " could not use its volumes") && notice.contains("KMS key")
+                + " could not use its encrypted volume's KMS key") && notice.contains("set the stack parameter"
+                + " EbsKmsKeyArn to it") && notice.contains("aws ec2 get-ebs-default-kms-key-id")
                 && notice.contains("Client.InternalError"), notice);
     }
 
