@@ -146,7 +146,8 @@ class WireLifecycleTest {
     void theFrontDoorRefusesLikeApiGateway() {
         Reply noKey = local.call("GET", "/status", null);
         assertEquals(403, noKey.status());
-        assertEquals("Forbidden", noKey.field("message"));
+        assertEquals("invalid_api_key", noKey.field("error"));
+        assertTrue(noKey.field("message").contains("x-api-key"), noKey.field("message"));
         assertEquals(403, local.call("POST", "/start", "wrong-key").status());
         assertEquals(0, local.sim.calls("DescribeInstances"), "no handler ran");
 

@@ -127,7 +127,8 @@ public final class BoxControl {
         return new ActionResult("stop_issued", true,
                 "GPU box is stopping (" + after.instanceType() + ")" + (before.uptimeSeconds() == null ? ""
                         : " after " + config.pricing().uptimeAndCost(before.instanceType(),
-                        Duration.ofSeconds(before.uptimeSeconds()))) + ".", after);
+                        Duration.ofSeconds(before.uptimeSeconds()))) + "."
+                        + InstanceStore.wipedNote(before.instanceType()), after);
     }
 
     /**
