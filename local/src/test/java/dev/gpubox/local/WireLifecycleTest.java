@@ -41,6 +41,7 @@ class WireLifecycleTest {
         assertEquals("stopped", status.field("state"));
         String eip = status.field("elasticIp");
         assertTrue(status.json().path("elasticIpAttached").asBoolean());
+        assertEquals("us-west-2a", status.field("availabilityZone"), "the simulator's placement: " + status.json());
 
         Reply start = local.call("POST", "/start");
         assertEquals(202, start.status());

@@ -82,6 +82,11 @@ class TransformedTemplateIT {
     @Test
     void noGeneratedRoleGrantsAMutatingEc2ActionOnEverything() {
         Map<String, JsonNode> roles = ofType("AWS::IAM::Role");
+        // The box's own role holds only AWS's policy for the SSM agent (OnBoxDeliveryIT), no statement.
+        JsonNode boxRole = roles.remove("GpuInstanceRole");
+        assertEquals("[{\"Fn::Sub\":\"arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore\"}]",
+                boxRole.path("Properties").path("ManagedPolicyArns").toString());
+        assertTrue(statements(boxRole).isEmpty());
         assertEquals(ofType("AWS::Lambda::Function").size() + ofType("AWS::Scheduler::Schedule").size(), roles.size(),
                 "one role per function and one per schedule: " + roles.keySet());
         for (var role : roles.entrySet()) {
