@@ -63,15 +63,25 @@ public final class DynamoLedger implements Ledger {
             sets.add("hourlyUsd = if_not_exists(hourlyUsd, :p)");
             values.put(":p", n(u.hourlyUsd()));
         }
-        if (u.stoppedAt() != null) {
-            sets.add("stoppedAt = if_not_exists(stoppedAt, :s)");
-            values.put(":s", s(u.stoppedAt().toString()));
-        }
         if (u.seenRunningAt() != null) {
             sets.add("lastSeen = :seen");
             values.put(":seen", s(u.seenRunningAt().toString()));
         }
-        update(RUN, runKey(u.instanceId(), u.launchTime()), "SET " + String.join(", ", sets), values, null);
+        String sk = runKey(u.instanceId(), u.launchTime());
+        update(RUN, sk, "SET " + String.join(", ", sets), values, null);
+        if (u.stoppedAt() != null) {
+            // A reported stop replaces an estimated one; an estimate never replaces any stop.
+            Map<String, AttributeValue> stop = Map.of(":s", s(u.stoppedAt().toString()));
+            boolean written = u.stopEstimated()
+                    ? conditionally(request(RUN, sk, "SET stoppedAt = :s, stopEstimated = :e",
+                            Map.of(":s", stop.get(":s"), ":e", AttributeValue.fromBool(true)),
+                            "attribute_not_exists(stoppedAt)"))
+                    : conditionally(request(RUN, sk, "SET stoppedAt = :s REMOVE stopEstimated", stop,
+                            "attribute_not_exists(stoppedAt) OR attribute_exists(stopEstimated)"));
+            if (!written) {
+                System.out.println("gpubox: " + sk + " already has its stop; kept");
+            }
+        }
     }
 
     @Override
@@ -109,12 +119,16 @@ public final class DynamoLedger implements Ledger {
 
     @Override
     public boolean firstTime(String mark, Instant at) {
-        UpdateItemRequest request = request(MARK, mark, "SET markedAt = :a", Map.of(":a", s(at.toString())),
-                "attribute_not_exists(pk)");
+        return conditionally(request(MARK, mark, "SET markedAt = :a", Map.of(":a", s(at.toString())),
+                "attribute_not_exists(pk)"));
+    }
+
+    /** A conditional write: false when its condition did not hold (nothing written). */
+    private boolean conditionally(UpdateItemRequest request) {
         try {
             dynamo.get().updateItem(request);
             return true;
-        } catch (ConditionalCheckFailedException already) {
+        } catch (ConditionalCheckFailedException notWritten) {
             return false;
         } catch (SdkException e) {
             throw AwsErrors.map(e, "write the spend ledger");

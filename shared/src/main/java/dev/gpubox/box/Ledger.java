@@ -53,11 +53,18 @@ public interface Ledger {
     }
 
     /**
-     * What one observation adds to a run. Type and price are kept from the first write; {@code stoppedAt}
-     * from the first write that has one; {@code seenRunningAt}, when given, replaces the last-seen time.
+     * What one observation adds to a run. Type and price are kept from the first write. A stop EC2 reported
+     * ({@code stopEstimated} false) is kept from the first such write and replaces an estimated one; an
+     * estimated stop (a lost event's, at the run's last sighting) is written only where there is no stop yet.
+     * {@code seenRunningAt}, when given, replaces the last-seen time.
      */
     record RunUpdate(String instanceId, Instant launchTime, String instanceType, Double hourlyUsd, Instant stoppedAt,
-                     Instant seenRunningAt) {
+                     Instant seenRunningAt, boolean stopEstimated) {
+        /** An observation with no stop, or with the stop EC2 reported. */
+        public RunUpdate(String instanceId, Instant launchTime, String instanceType, Double hourlyUsd,
+                         Instant stoppedAt, Instant seenRunningAt) {
+            this(instanceId, launchTime, instanceType, hourlyUsd, stoppedAt, seenRunningAt, false);
+        }
     }
 
     /** A price read from the Price List API, and when. */

@@ -12,16 +12,25 @@ public final class MemoryLedger implements Ledger {
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Map<String, CachedPrice> prices = new ConcurrentHashMap<>();
     private final Map<String, Instant> marks = new ConcurrentHashMap<>();
+    private final java.util.Set<String> estimatedStops = ConcurrentHashMap.newKeySet();
 
     @Override
     public synchronized void upsert(RunUpdate u) {
         String key = DynamoLedger.runKey(u.instanceId(), u.launchTime());
         Run old = runs.get(key);
+        Instant stop = old == null ? null : old.stoppedAt();
+        if (u.stoppedAt() != null && (stop == null || (!u.stopEstimated() && estimatedStops.contains(key)))) {
+            stop = u.stoppedAt();
+            if (u.stopEstimated()) {
+                estimatedStops.add(key);
+            } else {
+                estimatedStops.remove(key);
+            }
+        }
         runs.put(key, old == null
-                ? new Run(u.instanceId(), u.launchTime(), u.instanceType(), u.hourlyUsd(), u.stoppedAt(), u.seenRunningAt())
+                ? new Run(u.instanceId(), u.launchTime(), u.instanceType(), u.hourlyUsd(), stop, u.seenRunningAt())
                 : new Run(old.instanceId(), old.launchTime(), first(old.instanceType(), u.instanceType()),
-                        first(old.hourlyUsd(), u.hourlyUsd()), first(old.stoppedAt(), u.stoppedAt()),
-                        first(u.seenRunningAt(), old.lastSeen())));
+                        first(old.hourlyUsd(), u.hourlyUsd()), stop, first(u.seenRunningAt(), old.lastSeen())));
     }
 
     @Override

@@ -47,7 +47,8 @@ public final class RunRecorder {
         if (!ledger.enabled() || box.launchTime() == null) {
             return;
         }
-        List<Ledger.Run> open = openRuns(box.instanceId(), eventTime);
+        List<Ledger.Run> all = runsOf(box.instanceId(), eventTime);
+        List<Ledger.Run> open = all.stream().filter(Ledger.Run::open).toList();
         Instant launch = box.launchTime();
         if (state.equals("running") || state.equals("pending")) {
             record(box, launch, null, null, open);
@@ -58,7 +59,8 @@ public final class RunRecorder {
                 closeLost(open, launch);
             } else {
                 // The box started again before this late event arrived: it stops the run before that start.
-                Optional<Ledger.Run> stoppedRun = open.stream().filter(r -> r.launchTime().isBefore(eventTime))
+                // (open, or closed at an estimate by that start's event: the reported time replaces it)
+                Optional<Ledger.Run> stoppedRun = all.stream().filter(r -> r.launchTime().isBefore(eventTime))
                         .max(Comparator.comparing(Ledger.Run::launchTime));
                 stoppedRun.ifPresent(r -> close(r, eventTime));
                 stoppedRun.ifPresent(r -> closeLost(open, r.launchTime()));
@@ -92,9 +94,13 @@ public final class RunRecorder {
             }
             if (sameRun && state.equals("stopped")) {
                 Instant stoppedAt = transitionTime(box);
-                close(run, stoppedAt != null && !stoppedAt.isBefore(run.launchTime()) ? stoppedAt : lostStop(run));
+                if (stoppedAt != null && !stoppedAt.isBefore(run.launchTime())) {
+                    close(run, stoppedAt);
+                } else {
+                    closeEstimated(run, lostStop(run));
+                }
             } else if (!state.equals("stopping") || !sameRun) {
-                close(run, lostStop(run));
+                closeEstimated(run, lostStop(run));
             }
         }
     }
@@ -109,20 +115,25 @@ public final class RunRecorder {
 
     /** Open runs launched before {@code launch} lost their stop event: closed at their last sighting. */
     private void closeLost(List<Ledger.Run> open, Instant launch) {
-        open.stream().filter(r -> r.launchTime().isBefore(launch)).forEach(r -> close(r, lostStop(r)));
+        open.stream().filter(r -> r.launchTime().isBefore(launch)).forEach(r -> closeEstimated(r, lostStop(r)));
     }
 
     private void close(Ledger.Run run, Instant at) {
-        ledger.upsert(new Ledger.RunUpdate(run.instanceId(), run.launchTime(), null, null, at, null));
+        ledger.upsert(new Ledger.RunUpdate(run.instanceId(), run.launchTime(), null, null, at, null, false));
+    }
+
+    /** A run whose stop event was lost: closed at an estimate, which the event, if it comes late, replaces. */
+    private void closeEstimated(Ledger.Run run, Instant at) {
+        ledger.upsert(new Ledger.RunUpdate(run.instanceId(), run.launchTime(), null, null, at, null, true));
     }
 
     private static Instant lostStop(Ledger.Run run) {
         return run.lastSeen() != null && run.lastSeen().isAfter(run.launchTime()) ? run.lastSeen() : run.launchTime();
     }
 
-    private List<Ledger.Run> openRuns(String instanceId, Instant at) {
+    private List<Ledger.Run> runsOf(String instanceId, Instant at) {
         return ledger.runsLaunchedSince(at.minus(LOOK_BACK)).stream()
-                .filter(r -> r.instanceId().equals(instanceId) && r.open()).toList();
+                .filter(r -> r.instanceId().equals(instanceId)).toList();
     }
 
     /** "User initiated (2026-12-02 12:00:00 GMT)": the time EC2 gives for the last transition, or null. */
