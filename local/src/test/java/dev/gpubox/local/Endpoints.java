@@ -2,6 +2,10 @@ package dev.gpubox.local;
 
 import dev.gpubox.box.AwsClients;
 import java.net.URI;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -27,6 +31,33 @@ final class Endpoints {
                 System.setProperty("aws.endpointUrlEc2", previous);
             }
         }
+    }
+
+    /** The ledger's DynamoDB client (AwsClients.createDynamo()) pointed at {@code endpoint}, the same way. */
+    static synchronized DynamoDbClient dynamoFor(URI endpoint) {
+        String previous = System.getProperty("aws.endpointUrlDynamoDb");
+        System.setProperty("aws.endpointUrlDynamoDb", endpoint.toString());
+        setIfAbsent("aws.region", "us-west-2");
+        setIfAbsent("aws.accessKeyId", "test");
+        setIfAbsent("aws.secretAccessKey", "test");
+        try {
+            return AwsClients.createDynamo();
+        } finally {
+            if (previous == null) {
+                System.clearProperty("aws.endpointUrlDynamoDb");
+            } else {
+                System.setProperty("aws.endpointUrlDynamoDb", previous);
+            }
+        }
+    }
+
+    /** A ledger table as template.yaml's LedgerTable makes it: on demand, keys pk and sk. */
+    static void createLedgerTable(DynamoDbClient dynamo, String name) {
+        dynamo.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("sk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH),
+                        k -> k.attributeName("sk").keyType(KeyType.RANGE)));
     }
 
     private static void setIfAbsent(String property, String value) {

@@ -45,6 +45,17 @@ final class WireFixture implements AutoCloseable {
     }
 
     Reply call(String method, String pathAndQuery, String key) {
+        return call(http, api, key, method, pathAndQuery);
+    }
+
+    /** One keyed request to any local API (a test that builds its own LocalApi). */
+    static Reply call(LocalApi api, String key, String method, String pathAndQuery) {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return call(client, api, key, method, pathAndQuery);
+        }
+    }
+
+    private static Reply call(HttpClient http, LocalApi api, String key, String method, String pathAndQuery) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.url() + pathAndQuery))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(60));
