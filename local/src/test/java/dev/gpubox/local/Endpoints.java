@@ -16,37 +16,29 @@ final class Endpoints {
     private Endpoints() {
     }
 
-    static synchronized Ec2Client clientFor(URI endpoint) {
-        String previous = System.getProperty("aws.endpointUrlEc2");
-        System.setProperty("aws.endpointUrlEc2", endpoint.toString());
-        setIfAbsent("aws.region", "us-west-2");
-        setIfAbsent("aws.accessKeyId", "test");
-        setIfAbsent("aws.secretAccessKey", "test");
-        try {
-            return AwsClients.createEc2();
-        } finally {
-            if (previous == null) {
-                System.clearProperty("aws.endpointUrlEc2");
-            } else {
-                System.setProperty("aws.endpointUrlEc2", previous);
-            }
-        }
+    static Ec2Client clientFor(URI endpoint) {
+        return withEndpoint("aws.endpointUrlEc2", endpoint, AwsClients::createEc2);
     }
 
     /** The ledger's DynamoDB client (AwsClients.createDynamo()) pointed at {@code endpoint}, the same way. */
-    static synchronized DynamoDbClient dynamoFor(URI endpoint) {
-        String previous = System.getProperty("aws.endpointUrlDynamoDb");
-        System.setProperty("aws.endpointUrlDynamoDb", endpoint.toString());
+    static DynamoDbClient dynamoFor(URI endpoint) {
+        return withEndpoint("aws.endpointUrlDynamoDb", endpoint, AwsClients::createDynamo);
+    }
+
+    /** Builds a client while the SDK's endpoint property for its service names {@code endpoint}. */
+    private static synchronized <T> T withEndpoint(String property, URI endpoint, java.util.function.Supplier<T> build) {
+        String previous = System.getProperty(property);
+        System.setProperty(property, endpoint.toString());
         setIfAbsent("aws.region", "us-west-2");
         setIfAbsent("aws.accessKeyId", "test");
         setIfAbsent("aws.secretAccessKey", "test");
         try {
-            return AwsClients.createDynamo();
+            return build.get();
         } finally {
             if (previous == null) {
-                System.clearProperty("aws.endpointUrlDynamoDb");
+                System.clearProperty(property);
             } else {
-                System.setProperty("aws.endpointUrlDynamoDb", previous);
+                System.setProperty(property, previous);
             }
         }
     }

@@ -42,6 +42,11 @@ public final class RunRecorder {
         this.prices = prices;
     }
 
+    /** False without a ledger: nothing to record, so no event needs a look-up for it. */
+    public boolean enabled() {
+        return ledger.enabled();
+    }
+
     /** An EC2 state-change event for {@code box} (as DescribeInstances shows it now) at {@code eventTime}. */
     public void onEvent(Instance box, String state, Instant eventTime) {
         if (!ledger.enabled() || box.launchTime() == null) {

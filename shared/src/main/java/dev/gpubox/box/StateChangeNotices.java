@@ -33,8 +33,8 @@ public final class StateChangeNotices {
 
     /** @return the notice sent, or null when the event is not a managed box stopping */
     public String onStateChange(String instanceId, String state, Instant eventTime) {
-        if (!"stopped".equals(state) && !"running".equals(state)) {
-            return null;
+        if (!"stopped".equals(state) && !("running".equals(state) && ledger.enabled())) {
+            return null; // without a ledger a start needs no look-up at all
         }
         config.requireManagedTag();
         List<Instance> found;
