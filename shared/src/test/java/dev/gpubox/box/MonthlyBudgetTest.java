@@ -129,6 +129,60 @@ class MonthlyBudgetTest {
         assertEquals(1, notices.stream().filter(n -> n.contains("has reached the cap")).count(), notices.toString());
     }
 
+    /** DynamoDB unreachable: every ledger call fails as the SDK's would, mapped by AwsErrors. */
+    static final class DownLedger implements Ledger {
+        private static BoxException down() {
+            return new BoxException(ErrorCode.AWS_ERROR, "DynamoDB is unreachable");
+        }
+
+        @Override
+        public void upsert(Ledger.RunUpdate update) {
+            throw down();
+        }
+
+        @Override
+        public java.util.List<Ledger.Run> runsLaunchedSince(Instant from) {
+            throw down();
+        }
+
+        @Override
+        public Ledger.CachedPrice price(String key) {
+            throw down();
+        }
+
+        @Override
+        public void savePrice(String key, Ledger.CachedPrice price) {
+            throw down();
+        }
+
+        @Override
+        public boolean firstTime(String mark, Instant at) {
+            throw down();
+        }
+    }
+
+    @Test
+    void aLedgerThatCannotBeReadNeitherBlocksAStartNorTheNightlyStopNorStatus() {
+        MonthlyBudget down = new MonthlyBudget(new DownLedger(), config(), new BudgetSettings("t", 50, 0, null),
+                new OnDemandPrices(ledger, PriceList.NONE, config().pricing(), null, java.time.Clock.systemUTC()));
+        down.refuseStartIfOver(Instant.now()); // no exception: the start goes ahead, the AWS Budget is the backstop
+        assertFalse(down.sweep(List.of(Ec2Fixtures.box(InstanceStateName.RUNNING)), Instant.now(), (s, m) -> notices.add(m)));
+
+        // The nightly stop still stops a box that is due (20:00 Asia/Shanghai has come).
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instancesPage(null, Ec2Fixtures.box(InstanceStateName.RUNNING)));
+        when(ec2.stopInstances(any(StopInstancesRequest.class))).thenReturn(StopInstancesResponse.builder().build());
+        lenient().when(ec2.createTags(any(CreateTagsRequest.class))).thenReturn(CreateTagsResponse.builder().build());
+        FakeTime time = new FakeTime(Ec2Fixtures.NOW);
+        SweepReport report = new NightlyStop(ec2, config(), Notifier.NONE, time, time, down).run(Duration.ofSeconds(60));
+        assertEquals(List.of(BOX_ID), report.stopped());
+
+        lenient().when(ec2.describeAddresses(any(software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest.class)))
+                .thenReturn(Ec2Fixtures.eip(null));
+        assertEquals(null, new BoxControl(ec2, config(), time, time, Notifier.NONE, down).monthToDate(),
+                "status answers without the month");
+    }
+
     @Test
     void withoutACapTheSweepNeverStopsForMoney() {
         Instant now = DECEMBER_SHANGHAI.plus(Duration.ofDays(5));
