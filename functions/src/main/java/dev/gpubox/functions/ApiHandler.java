@@ -6,6 +6,7 @@ import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Quote;
 import java.io.IOException;
@@ -44,6 +45,12 @@ public abstract class ApiHandler implements RequestStreamHandler, ProxyHandler, 
     /** Tests' and local mode's constructor: any EC2 client (a mock, or one pointed at a stand-in). */
     ApiHandler(Route route, Ec2Client ec2, BoxConfig config, Notifier notifier) {
         this(route, new BoxControl(ec2, config, notifier));
+    }
+
+    /** The same, with the spend ledger and monthly cap (local mode's, or one on moto's DynamoDB). */
+    ApiHandler(Route route, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
+        this(route, new BoxControl(ec2, config, java.time.Clock.systemUTC(), dev.gpubox.box.Sleeper.REAL, notifier,
+                budget));
     }
 
     private ApiHandler(Route route, BoxControl box) {

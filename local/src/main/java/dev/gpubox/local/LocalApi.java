@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Quote;
 import dev.gpubox.functions.AttachEipHandler;
@@ -116,17 +117,21 @@ public final class LocalApi implements AutoCloseable {
     private final Ec2Client ec2;
     private final BoxConfig config;
     private final Notifier notifier;
+    /** The spend ledger and monthly cap the handlers share (in memory in local mode; off when not given). */
+    private final MonthlyBudget budget;
     private final Server server;
     /** Where it listened, kept from the start: Jetty forgets the bound port once it stops. */
     private volatile URI url;
     /** The route table: one line per path. */
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
-    private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, Server server) {
+    private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget,
+                     Server server) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.ec2 = ec2;
         this.config = config;
         this.notifier = notifier;
+        this.budget = budget;
         this.server = server;
         ROUTES.forEach((path, type) -> endpoints.put(path, new Endpoint(!KEYLESS.contains(path), handlerFor(path, type))));
         endpoints.put(SCHEDULED_STOP_PATH, new Endpoint(true, this::fireScheduledStop));
@@ -146,6 +151,17 @@ public final class LocalApi implements AutoCloseable {
     /** @param idleTimeout how long a connection may send nothing before it is closed (tests shorten it) */
     static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
                           Duration idleTimeout) throws IOException {
+        return start(port, apiKey, ec2, config, notifier, MonthlyBudget.off(config), idleTimeout);
+    }
+
+    /** With a spend ledger and monthly cap: /status shows the month, /start and the sweep enforce the cap. */
+    public static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
+                                 MonthlyBudget budget) throws IOException {
+        return start(port, apiKey, ec2, config, notifier, budget, IDLE_TIMEOUT);
+    }
+
+    private static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
+                                  MonthlyBudget budget, Duration idleTimeout) throws IOException {
         QueuedThreadPool workers = new QueuedThreadPool(MAX_WORKERS, 4);
         workers.setName("gpubox-local-api");
         workers.setDaemon(true);
@@ -163,7 +179,7 @@ public final class LocalApi implements AutoCloseable {
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(2_000);
-        LocalApi api = new LocalApi(apiKey, ec2, config, notifier, server);
+        LocalApi api = new LocalApi(apiKey, ec2, config, notifier, budget, server);
         server.setHandler(api.new FrontDoor());
         try {
             server.start();
@@ -208,7 +224,7 @@ public final class LocalApi implements AutoCloseable {
             clock = java.time.Clock.offset(clock, java.time.Duration.between(clock.instant(), nextMinute.toInstant()));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ScheduledStopHandler(ec2, effective, notifier, clock, dev.gpubox.box.Sleeper.REAL).handleRequest(
+        new ScheduledStopHandler(ec2, effective, notifier, clock, dev.gpubox.box.Sleeper.REAL, budget).handleRequest(
                 new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out,
                 new LocalContext("ScheduledStopFunction", SCHEDULED_STOP_TIMEOUT));
         return out.toString(StandardCharsets.UTF_8);
@@ -282,7 +298,7 @@ public final class LocalApi implements AutoCloseable {
 
     private Responder handlerFor(String path, Class<?> type) {
         RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler =
-                instantiate(type, ec2, config, notifier);
+                instantiate(type, ec2, config, notifier, budget);
         return (request, body) -> {
             APIGatewayProxyResponseEvent response = handler.handleRequest(toEvent(request, path, body),
                     new LocalContext(type.getSimpleName()));
@@ -291,12 +307,21 @@ public final class LocalApi implements AutoCloseable {
         };
     }
 
-    /** The handler's (Ec2Client, BoxConfig, Notifier) constructor, which every API handler has. */
+    /**
+     * The handler's (Ec2Client, BoxConfig, Notifier, MonthlyBudget) constructor where it reads the ledger
+     * (status, start), else the (Ec2Client, BoxConfig, Notifier) one every API handler has.
+     */
     private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
-            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
+            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
         try {
             if (type == PanelHandler.class) {
                 return GatewayProxy.of(new PanelHandler()); // the page needs no AWS client
+            }
+            try {
+                return GatewayProxy.of((ProxyHandler) type.getConstructor(Ec2Client.class, BoxConfig.class,
+                        Notifier.class, MonthlyBudget.class).newInstance(ec2, config, notifier, budget));
+            } catch (NoSuchMethodException readsNoLedger) {
+                // falls through to the common constructor
             }
             return GatewayProxy.of((ProxyHandler) type
                     .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier));

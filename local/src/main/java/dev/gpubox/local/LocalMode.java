@@ -2,7 +2,13 @@ package dev.gpubox.local;
 
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
+import dev.gpubox.box.BudgetSettings;
+import dev.gpubox.box.Ledger;
+import dev.gpubox.box.MemoryLedger;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.OnDemandPrices;
+import dev.gpubox.box.PriceList;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.local.sim.Ec2State;
 import java.util.concurrent.Executors;
@@ -39,6 +45,8 @@ public final class LocalMode {
               --max-snooze-hours N  the longest snooze (default 12)
               --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
                                     0: at the next nightly stop)
+              --monthly-budget USD  MonthlyBudgetUsd: the month's cap (default 0, off); the spend ledger is in
+                                    memory, so the month counts this process's runs only
               --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with any EC2 error
                                     CODE, e.g. StartInstances=VcpuLimitExceeded (shown at once) or
                                     StartInstances=InsufficientInstanceCapacityx4: the SDK retries throttling
@@ -102,9 +110,10 @@ public final class LocalMode {
         Ec2Client ec2 = AwsClients.createEc2();
         running.add(0, ec2);
         Notifier console = (subject, message) -> System.out.println("[notice] " + message);
+        MonthlyBudget budget = options.budget(config);
         LocalApi api;
         try {
-            api = LocalApi.start(options.port, options.apiKey, ec2, config, console);
+            api = LocalApi.start(options.port, options.apiKey, ec2, config, console, budget);
         } catch (BindException taken) {
             System.err.println("gpubox local: port " + options.port + " on 127.0.0.1 is already in use."
                     + " Stop whatever holds it, or pass --port N.");
@@ -114,7 +123,7 @@ public final class LocalMode {
         }
         running.add(0, api);
         if (simulator != null) {
-            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console)));
+            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget)));
         }
         printBanner(api, options.apiKey, backend, simulator != null);
 
@@ -256,6 +265,7 @@ public final class LocalMode {
         String timezone;
         String maxSnoozeHours;
         String lateStartHours;
+        double monthlyBudget;
         boolean aws;
         boolean help;
         String endpoint;
@@ -285,6 +295,7 @@ public final class LocalMode {
                     case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
                     case "--late-start-hours" -> o.lateStartHours = value(args, ++i, arg);
                     case "--start-fails" -> o.startFails = number(arg, value(args, ++i, arg), 0, 1000);
+                    case "--monthly-budget" -> o.monthlyBudget = number(arg, value(args, ++i, arg), 0, 1_000_000);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
@@ -305,6 +316,16 @@ public final class LocalMode {
 
         BoxConfig.Settings settings() {
             return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours);
+        }
+
+        /**
+         * The spend ledger in memory (this process's runs only) with {@code --monthly-budget USD} as the cap;
+         * prices are the built-in table, as no Price List API is reached offline.
+         */
+        MonthlyBudget budget(BoxConfig config) {
+            Ledger ledger = new MemoryLedger();
+            return new MonthlyBudget(ledger, config, new BudgetSettings("memory", monthlyBudget, 100, null),
+                    new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, Clock.systemUTC()));
         }
 
         BoxConfig boxFromFlagsOrEnvironment() {

@@ -55,7 +55,7 @@ class PanelBrowserTest {
         ExternalTools.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Chromium is not installed (" + CHROMIUM + " and " + CHROMEDRIVER + "); it is needed for the"
                         + " phone panel's browser test. Install: apt-get install -y chromium chromium-driver");
-        local = new WireFixture(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        local = new WireFixture(Duration.ofSeconds(2), Duration.ofSeconds(2), 50); // with the month's ledger
         profile = Files.createTempDirectory("gpubox-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -129,6 +129,7 @@ class PanelBrowserTest {
         assertEquals("Times are in " + stackZone.getId() + " (the stack's time zone).", text("zone-note"));
         assertTrue(el("zone-note").isDisplayed(), "the zone shows beside the Keep-on-until input");
         assertTrue(text("cost").contains("so far"), text("cost"));
+        assertTrue(text("month").matches("\\d+\\.\\d h, ~\\$\\d+\\.\\d\\d of \\$50"), "the month's spend: " + text("month"));
 
         // Keep on until two hours from now, in the stack's zone (what until=HH:MM means).
         String until = ZonedDateTime.now(local.box.policy().zone()).plusHours(2)

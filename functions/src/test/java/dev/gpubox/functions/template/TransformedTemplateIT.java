@@ -319,6 +319,7 @@ class TransformedTemplateIT {
     void everyPublisherToTheTopicCanUseItsKey() {
         Set<String> alarmPublishers = new LinkedHashSet<>();
         Set<String> rolePublishers = new LinkedHashSet<>();
+        Set<String> budgetPublishers = new LinkedHashSet<>();
         String topicRef = "{\"Ref\":\"" + TOPIC + "\"}";
         resources().properties().forEach(e -> {
             String type = e.getValue().path("Type").asText();
@@ -342,6 +343,9 @@ class TransformedTemplateIT {
                                 .anyMatch(s -> strings(s.path("Action")).contains("sns:Publish"))
                         || !publishesNotices(e.getKey()), e.getKey() + " names the topic but may not publish");
                 case "AWS::SNS::Subscription" -> { }
+                // The AWS Budget publishes as budgets.amazonaws.com, which the topic policy allows (SpendLedgerTemplateIT).
+                case "AWS::Budgets::Budget" -> budgetPublishers.add(e.getKey());
+                case "AWS::SNS::TopicPolicy" -> { }
                 default -> fail(e.getKey() + " (" + type + ") refers to the topic: a new kind of publisher this"
                         + " test must learn about");
             }
@@ -360,6 +364,8 @@ class TransformedTemplateIT {
         String policy = cmk.path("Properties").path("KeyPolicy").toString();
         assertTrue(policy.contains("cloudwatch.amazonaws.com") && policy.contains("kms:GenerateDataKey")
                 && policy.contains("kms:Decrypt"), "the key policy must grant CloudWatch: " + policy);
+        assertTrue(budgetPublishers.isEmpty() || policy.contains("budgets.amazonaws.com"),
+                "the key policy must grant AWS Budgets too (" + budgetPublishers + "): " + policy);
         for (String role : rolePublishers) {
             assertTrue(policy.contains(role) || statements(resources().path(role)).stream()
                     .anyMatch(s -> strings(s.path("Action")).contains("kms:GenerateDataKey*")),
