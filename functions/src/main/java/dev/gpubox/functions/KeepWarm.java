@@ -15,8 +15,8 @@ public final class KeepWarm {
     private KeepWarm() {
     }
 
-    /** True for the keep-warm payload only: one field, never part of an API Gateway proxy event. */
+    /** True for the keep-warm payload: a "gpubox" field API Gateway never sends, and no HTTP method. */
     static boolean is(Map<String, Object> event) {
-        return event != null && event.size() == 1 && "keep-warm".equals(event.get("gpubox"));
+        return event != null && "keep-warm".equals(event.get("gpubox")) && event.get("httpMethod") == null;
     }
 }

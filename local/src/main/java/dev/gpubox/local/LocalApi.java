@@ -86,6 +86,10 @@ public final class LocalApi implements AutoCloseable {
     static final int MAX_WORKERS = 64;
     static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; " + Route.SEE_DOCS + "\"}";
     static final String FORBIDDEN = "{\"message\":\"Forbidden\"}";
+    /** What API Gateway answers when the Lambda integration fails (its default 5xx body). */
+    static final String INTEGRATION_FAILED = "{\"message\": \"Internal server error\"}";
+    /** template.yaml's QUOTA_EXCEEDED gateway response (LocalRoutesTest keeps the two equal). */
+    static final String QUOTA_EXCEEDED = "{\"error\":\"quota_exceeded\",\"message\":\"The daily request quota (ApiDailyQuota) is used up.\"}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -121,6 +125,10 @@ public final class LocalApi implements AutoCloseable {
     private volatile URI url;
     /** The route table: one line per path. */
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    /** Replies the gateway gives by itself, injected for tests and by --gateway-fault. */
+    private final GatewayFaults gatewayFaults = new GatewayFaults();
+    /** Keyed API requests per route: what the usage plan's daily quota counts. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> keyedCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, Server server) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
@@ -214,6 +222,22 @@ public final class LocalApi implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** The gateway's own replies to inject (a test and local facility; see {@link GatewayFaults}). */
+    public GatewayFaults gatewayFaults() {
+        return gatewayFaults;
+    }
+
+    /** Keyed requests to the API's routes so far (the panel page and local-only paths are not counted). */
+    public int keyedCalls() {
+        return keyedCalls.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum();
+    }
+
+    /** Keyed requests to one route so far, e.g. {@code /status}. */
+    public int keyedCalls(String path) {
+        var n = keyedCalls.get(path);
+        return n == null ? 0 : n.get();
+    }
+
     public URI url() {
         if (url == null) {
             url = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
@@ -246,6 +270,8 @@ public final class LocalApi implements AutoCloseable {
                 write(response, callback, Reply.json(413, JsonErrors.body(413)));
             } else if (endpoint.keyed() && !keyMatches(request.getHeaders().get("x-api-key"))) {
                 write(response, callback, Reply.json(403, FORBIDDEN));
+            } else if (ROUTES.containsKey(path) && endpoint.keyed() && gatewayFault(path) instanceof Reply fault) {
+                write(response, callback, fault);
             } else {
                 // The body is read without holding a worker thread, and never beyond the limit.
                 // BLOCKING: the answer makes EC2 calls, so Jetty runs it on a worker, never a selector thread.
@@ -263,6 +289,16 @@ public final class LocalApi implements AutoCloseable {
         }
     }
 
+    /** Counts a keyed API request, and answers it as the gateway would by itself if a fault is injected; else null. */
+    private Reply gatewayFault(String path) {
+        keyedCalls.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        Integer status = gatewayFaults.take();
+        if (status == null) {
+            return null;
+        }
+        return Reply.json(status, status == 429 ? QUOTA_EXCEEDED : INTEGRATION_FAILED);
+    }
+
     /** Constant-time in the key's content, so timing does not tell a caller how much of a guess was right. */
     private boolean keyMatches(String given) {
         return given != null && MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8));
@@ -276,7 +312,7 @@ public final class LocalApi implements AutoCloseable {
         } catch (Throwable e) {
             // What API Gateway answers when a Lambda integration fails; the details stay in this log.
             System.err.println("gpubox local: " + Quote.excerpt(request.getHttpURI().getPath(), 60) + " failed: " + e);
-            return Reply.json(502, "{\"message\": \"Internal server error\"}");
+            return Reply.json(502, INTEGRATION_FAILED);
         }
     }
 

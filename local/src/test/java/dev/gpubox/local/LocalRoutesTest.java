@@ -27,4 +27,14 @@ class LocalRoutesTest {
         LocalApi.ROUTES.forEach((path, type) -> local.put(path, type.getName()));
         assertEquals(deployed, local);
     }
+
+    /** A 429 injected at local mode's front door (GatewayFaults) is the deployed gateway's quota reply, word for word. */
+    @Test
+    void theInjectedQuotaReplyIsTheTemplates() throws Exception {
+        String template = Files.readString(Path.of("..", "template.yaml"));
+        Matcher m = Pattern.compile("QUOTA_EXCEEDED:\\s+StatusCode: 429\\s+ResponseTemplates:\\s+application/json: '([^']*)'")
+                .matcher(template);
+        assertEquals(true, m.find(), "template.yaml's QUOTA_EXCEEDED gateway response");
+        assertEquals(m.group(1), LocalApi.QUOTA_EXCEEDED);
+    }
 }
