@@ -285,6 +285,7 @@ class PanelBrowserTest {
         before = local.api.keyedCalls();
         advance(Duration.ofHours(24));
         int throttledDay = local.api.keyedCalls() - before;
+        System.out.printf("PanelBrowserTest: %d calls in a fake day of 429s%n", throttledDay);
         assertTrue(throttledDay <= 30, throttledDay + " calls in a day of 429s");
         assertTrue(text("error").startsWith("The daily request quota (ApiDailyQuota) is used up. (next try in"), text("error"));
         local.api.gatewayFaults().clear();
@@ -294,6 +295,7 @@ class PanelBrowserTest {
         before = local.api.keyedCalls();
         advance(Duration.ofHours(24));
         int failingDay = local.api.keyedCalls() - before;
+        System.out.printf("PanelBrowserTest: %d calls in a fake day of gateway 502s%n", failingDay);
         assertTrue(failingDay <= perDay / 2, failingDay + " calls in a day of errors");
         local.api.gatewayFaults().clear();
     }
