@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -87,7 +88,12 @@ public abstract class ApiHandler implements RequestStreamHandler, ProxyHandler, 
     @Override
     public final ApiReply handle(byte[] event, Context context) {
         try {
-            ApiRequest request = ApiRequest.from(Json.objectOrNull(event));
+            Map<String, Object> json = Json.objectOrNull(event);
+            if (KeepWarm.is(json)) {
+                Log.line(context, route.path() + " keep-warm: answered without an EC2 call");
+                return Replies.keptWarm();
+            }
+            ApiRequest request = ApiRequest.from(json);
             if (!route.path().equals(request.path())) {
                 throw new BoxException(ErrorCode.NOT_FOUND, "No route " + Quote.excerpt(request.method(), 10) + " "
                         + Quote.excerpt(request.path(), 40) + "; " + Route.SEE_DOCS);

@@ -61,6 +61,14 @@ final class Replies {
         return reply(e.error().httpStatus(), body, headers);
     }
 
+    /** The answer to a keep-warm invoke ({@link KeepWarm}): Scheduler discards it; a person invoking by hand reads it. */
+    static ApiReply keptWarm() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "kept_warm");
+        body.put("message", "gpubox keep-warm: this function version was invoked, so it stays active; nothing else was done.");
+        return reply(200, body, Map.of());
+    }
+
     static ApiReply methodNotAllowed(String allowed, String method, String path) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "method_not_allowed");

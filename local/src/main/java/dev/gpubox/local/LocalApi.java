@@ -124,6 +124,10 @@ public final class LocalApi implements AutoCloseable {
     private volatile URI url;
     /** The route table: one line per path. */
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    /** Replies the gateway gives by itself, injected for tests and by --gateway-fault. */
+    private final GatewayFaults gatewayFaults = new GatewayFaults();
+    /** Keyed API requests per route: what the usage plan's daily quota counts. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> keyedCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget,
                      Server server) {
@@ -230,6 +234,22 @@ public final class LocalApi implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** The gateway's own replies to inject (a test and local facility; see {@link GatewayFaults}). */
+    public GatewayFaults gatewayFaults() {
+        return gatewayFaults;
+    }
+
+    /** Keyed requests to the API's routes so far (the panel page and local-only paths are not counted). */
+    public int keyedCalls() {
+        return keyedCalls.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum();
+    }
+
+    /** Keyed requests to one route so far, e.g. {@code /status}. */
+    public int keyedCalls(String path) {
+        var n = keyedCalls.get(path);
+        return n == null ? 0 : n.get();
+    }
+
     public URI url() {
         if (url == null) {
             url = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
@@ -262,6 +282,8 @@ public final class LocalApi implements AutoCloseable {
                 write(response, callback, Reply.json(413, JsonErrors.body(413)));
             } else if (endpoint.keyed() && !keyMatches(request.getHeaders().get("x-api-key"))) {
                 write(response, callback, Reply.json(403, JsonErrors.FORBIDDEN));
+            } else if (ROUTES.containsKey(path) && endpoint.keyed() && gatewayFault(path) instanceof Reply fault) {
+                write(response, callback, fault);
             } else {
                 // The body is read without holding a worker thread, and never beyond the limit.
                 // BLOCKING: the answer makes EC2 calls, so Jetty runs it on a worker, never a selector thread.
@@ -277,6 +299,17 @@ public final class LocalApi implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** Counts a keyed API request, and answers it as the gateway would by itself if a fault is injected; else null. */
+    private Reply gatewayFault(String path) {
+        keyedCalls.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        Integer status = gatewayFaults.take();
+        if (status == null) {
+            return null;
+        }
+        // The deployed gateway's own bodies (template.yaml's GatewayResponses): QUOTA_EXCEEDED, or a 5xx's api_unavailable.
+        return Reply.json(status, status == 429 ? JsonErrors.QUOTA_EXCEEDED : JsonErrors.FUNCTION_FAILED);
     }
 
     /** Constant-time in the key's content, so timing does not tell a caller how much of a guess was right. */

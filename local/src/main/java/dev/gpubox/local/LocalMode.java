@@ -53,6 +53,10 @@ public final class LocalMode {
                                     and 5xx errors 3 times, so x3 or fewer of those is absorbed and unseen
               --start-fails N       simulator: the next N starts go pending, then back to stopped
                                     (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
+              --gateway-fault STATUS[xN]  test/local facility: the next N (default 1) keyed API requests get
+                                    API Gateway's own reply with STATUS (500, 502, 503, 504: what a tap on a
+                                    function Lambda cannot run gets; 429: the daily quota) and no handler
+                                    runs, e.g. 502x2 shows the panel's and the CLI's "waking up" retries
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
@@ -122,6 +126,7 @@ public final class LocalMode {
             return;
         }
         running.add(0, api);
+        options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times()));
         if (simulator != null) {
             running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget)));
         }
@@ -255,6 +260,9 @@ public final class LocalMode {
     record FaultFlag(String action, String code, int times) {
     }
 
+    record GatewayFaultFlag(int status, int times) {
+    }
+
     static final class Options {
         int port = 3000;
         String apiKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -273,6 +281,7 @@ public final class LocalMode {
         String allocationId;
         String managedTag;
         final List<FaultFlag> faults = new ArrayList<>();
+        final List<GatewayFaultFlag> gatewayFaults = new ArrayList<>();
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -290,6 +299,7 @@ public final class LocalMode {
                     case "--allocation-id" -> o.allocationId = value(args, ++i, arg);
                     case "--managed-tag" -> o.managedTag = managedTag(value(args, ++i, arg));
                     case "--fault" -> o.faults.add(fault(value(args, ++i, arg)));
+                    case "--gateway-fault" -> o.gatewayFaults.add(gatewayFault(value(args, ++i, arg)));
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
                     case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
@@ -378,6 +388,17 @@ public final class LocalMode {
                 throw new IllegalArgumentException("--managed-tag takes KEY=VALUE, e.g. gpubox:stack=gpubox");
             }
             return spec;
+        }
+
+        /** STATUS or STATUSxN, STATUS one of {@link GatewayFaults#STATUSES}. */
+        private static GatewayFaultFlag gatewayFault(String spec) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{3})(?:x(\\d+))?").matcher(spec);
+            if (!m.matches() || !GatewayFaults.STATUSES.contains(Integer.parseInt(m.group(1)))) {
+                throw new IllegalArgumentException("--gateway-fault takes STATUS[xN] with STATUS one of "
+                        + new java.util.TreeSet<>(GatewayFaults.STATUSES) + ", e.g. 502x2; not " + spec);
+            }
+            int times = m.group(2) == null ? 1 : number("--gateway-fault's xN", m.group(2), 1, 1000);
+            return new GatewayFaultFlag(Integer.parseInt(m.group(1)), times);
         }
 
         /** ACTION=CODE or ACTION=CODExN */
