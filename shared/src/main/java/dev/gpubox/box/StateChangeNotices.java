@@ -74,6 +74,8 @@ public final class StateChangeNotices {
             case "late-start" -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
                     + " such a start may run " + Durations.human(policy.lateStart()) + " (LateStartHours). It ran "
                     + ran + ".";
+            case "max-run" -> label + " was stopped at " + at + ": one run may last at most "
+                    + Durations.human(policy.maxRun()) + " (MaxRunHours), snoozed or not. It ran " + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };
     }
