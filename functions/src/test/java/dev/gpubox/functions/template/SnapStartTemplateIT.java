@@ -97,6 +97,7 @@ class SnapStartTemplateIT {
         Map<String, String> values = Map.of("GpuInstance", "i-0123456789abcdef0",
                 "ElasticIp.AllocationId", "eipalloc-0123456789abcdef0", "ShutdownTime", "23:59",
                 "ShutdownTimezone", longestZone, "MaxSnoozeHours", "24", "LateStartHours", "24",
+                "MaxRunHours", "167.75",
                 "HourlyPriceUsd", "12.345", "SshUser", "u".repeat(32),
                 // CloudFormation names a topic it creates STACK-LOGICALID-SUFFIX (13 characters).
                 "NoticesTopic.TopicName", stackName + "-NoticesTopic-ABCDEFGHIJKLM");
