@@ -28,7 +28,12 @@ final class WireFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     WireFixture(Duration startDelay, Duration stopDelay) throws IOException {
-        sim = Ec2Simulator.start(0, Clock.systemUTC(), startDelay, stopDelay);
+        this(Clock.systemUTC(), startDelay, stopDelay);
+    }
+
+    /** @param simClock the simulator's clock (the handlers keep the real one): an offset one ages its box */
+    WireFixture(Clock simClock, Duration startDelay, Duration stopDelay) throws IOException {
+        sim = Ec2Simulator.start(0, simClock, startDelay, stopDelay);
         box = SeededBox.seed(sim.state());
         ec2 = Endpoints.clientFor(sim.endpoint());
         api = LocalApi.start(0, KEY, ec2, box);
