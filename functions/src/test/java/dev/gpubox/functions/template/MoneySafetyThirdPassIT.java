@@ -86,4 +86,22 @@ class MoneySafetyThirdPassIT {
         JsonNode zone = nightly.path("Properties").path("ScheduleExpressionTimezone");
         assertEquals("[\"ShutdownTimezoneCheck\",\"Zone\"]", zone.path("Fn::GetAtt").toString(), zone.toString());
     }
+
+    /**
+     * What ./gpubox rotate-key (and login after it) rely on in what CloudFormation receives: the usage plan
+     * SAM generates is GpuApiUsagePlan, and the stack's own key is enabled by its template (so an update
+     * that rewrites that key enables it again: docs/setup.md says to rotate again after one).
+     */
+    @Test
+    void theUsagePlanAndKeyRotateKeyWorksWithAreWhereItLooks() throws Exception {
+        JsonNode resources = AwsTools.transform(Template.FILE).path("Resources");
+        assertEquals("AWS::ApiGateway::UsagePlan", resources.path("GpuApiUsagePlan").path("Type").asText());
+        JsonNode key = resources.path("GpuApiApiKey");
+        assertEquals("AWS::ApiGateway::ApiKey", key.path("Type").asText());
+        assertTrue(key.path("Properties").path("Enabled").asBoolean(), key.toString());
+        assertEquals("GpuApiApiKey", resources.path("GpuApiUsagePlanKey").path("Properties").path("KeyId").path("Ref").asText());
+        String setup = SetupDocIT.section("## 5. Read your API key");
+        assertTrue(setup.contains("`GpuApiUsagePlan`") && setup.contains("./gpubox rotate-key` after\n  such a deploy"),
+                "docs/setup.md says what a stack update does to a rotated key");
+    }
 }
