@@ -394,6 +394,7 @@ public final class Cli {
                     + " (docs/setup.md).";
             case "wrong_state" -> "wait for the box to finish what it is doing (./gpubox status), then try again.";
             case "bad_request" -> "fix the argument as the message says (./gpubox help).";
+            case "invalid_api_key" -> "the API refused the key: run ./gpubox login again.";
             case "run_limit" -> "snooze until the time the message names or earlier; for longer runs raise"
                     + " MaxRunHours in samconfig.toml and run ./gpubox deploy (0 turns the limit off).";
             case "" -> status == 403 ? "the API refused the key: run ./gpubox login again."
