@@ -101,7 +101,7 @@ class PanelBrowserTest {
 
         enterKey("not-the-key");
         visible("key-form");
-        assertEquals("The API refused this key. Enter it again (the stack output ApiKeyValueCommand prints it).",
+        assertEquals("The API refused this key. Enter it again (the stack output ApiKeyValueCommand prints it; after ./gpubox rotate-key, the key it printed).",
                 text("error"));
 
         enterKey(WireFixture.KEY);
