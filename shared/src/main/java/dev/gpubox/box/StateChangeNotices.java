@@ -84,14 +84,14 @@ public final class StateChangeNotices {
         String reason = reasonTime == null || reasonTime.isBefore(box.launchTime()) ? "" : reasonTag.split("@")[0];
         String at = reasonTime == null ? "" : ZoneTimes.clock(reasonTime, policy.zone());
         return switch (reason) {
-            case "schedule" -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
-            case "snooze" -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
-            case "late-start" -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
+            case NightlyStop.SCHEDULE_REASON -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
+            case NightlyStop.SNOOZE_REASON -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
+            case NightlyStop.LATE_START_REASON -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
                     + " such a start may run " + Durations.human(policy.lateStart()) + " (LateStartHours). It ran "
                     + ran + ".";
             case NightlyStop.BUDGET_REASON -> label + " was stopped at " + at + ": this month's spend reached "
                     + MonthlyBudget.PARAMETER + ". It ran " + ran + ".";
-            case "max-run" -> label + " was stopped at " + at + ": one run may last at most "
+            case NightlyStop.MAX_RUN_REASON -> label + " was stopped at " + at + ": one run may last at most "
                     + Durations.human(policy.maxRun()) + " (MaxRunHours), snoozed or not. It ran " + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };
