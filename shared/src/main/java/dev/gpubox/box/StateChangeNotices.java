@@ -53,10 +53,20 @@ public final class StateChangeNotices {
             return null; // not one of this stack's boxes
         }
         Instance box = found.get(0);
-        // Before the notice: a notice that fails (and is retried) must not lose the run.
-        ledger.onEvent(box, state, eventTime);
         if (!"stopped".equals(state)) {
+            // A start sends no notice: a ledger failure fails the event, so EventBridge retries it (and the
+            // StateChangeErrorsAlarm counts it); the sweep records the run within five minutes anyway.
+            ledger.onEvent(box, state, eventTime);
             return null;
+        }
+        // Before the notice: a notice that fails (and is retried) must not lose the run. But the ledger never
+        // keeps the notice from going: EC2 sends this event once, so a lost notice is lost for good, while the
+        // sweep closes the run from what EC2 shows (RunRecorder.reconcile).
+        try {
+            ledger.onEvent(box, state, eventTime);
+        } catch (BoxException e) {
+            System.out.println("gpubox: the spend ledger could not record the stop of " + box.instanceId() + " ("
+                    + e.getMessage() + "); the notice is sent and the sweep records the run");
         }
         String label = BoxLabel.of(box);
         String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
