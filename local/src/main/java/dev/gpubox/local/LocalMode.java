@@ -11,6 +11,7 @@ import dev.gpubox.box.OnDemandPrices;
 import dev.gpubox.box.PriceList;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.local.sim.Ec2State;
+import java.time.ZoneId;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public final class LocalMode {
               --start-seconds N     simulator: how long a start stays pending (default 20)
               --stop-seconds N      simulator: how long a stop stays stopping (default 15)
               --shutdown-time HH:MM the nightly stop (default 20:00)
-              --timezone ZONE       its time zone (default Asia/Shanghai)
+              --timezone ZONE       its time zone (default: this computer's own zone)
               --max-snooze-hours N  the longest snooze (default 12)
               --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
                                     0: at the next nightly stop)
@@ -328,7 +329,9 @@ public final class LocalMode {
         }
 
         BoxConfig.Settings settings() {
-            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours,
+            // The laptop's zone unless told: local mode's nightly stop is at 20:00 where the user sits.
+            return new BoxConfig.Settings(shutdownTime, timezone == null ? ZoneId.systemDefault().getId() : timezone,
+                    maxSnoozeHours, null, null, lateStartHours,
                     maxRunHours);
         }
 
