@@ -55,10 +55,12 @@ public final class LocalMode {
                                     and 5xx errors 3 times, so x3 or fewer of those is absorbed and unseen
               --start-fails N       simulator: the next N starts go pending, then back to stopped
                                     (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
-              --gateway-fault STATUS[xN]  test/local facility: the next N (default 1) keyed API requests get
-                                    API Gateway's own reply with STATUS (500, 502, 503, 504: what a tap on a
-                                    function Lambda cannot run gets; 429: the daily quota) and no handler
-                                    runs, e.g. 502x2 shows the panel's and the CLI's "waking up" retries
+              --gateway-fault STATUS[xN][:bare]  test/local facility: the next N (default 1) keyed API
+                                    requests get API Gateway's own reply with STATUS (500, 502, 503, 504: what
+                                    a tap on a function Lambda cannot run gets; 429: the daily quota) and no
+                                    handler runs, e.g. 502x2 shows the panel's and the CLI's "waking up"
+                                    retries; :bare gives a 5xx the bare {"message": ...} body of a stack
+                                    deployed before the template's GatewayResponses, e.g. 502:bare
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
@@ -128,7 +130,7 @@ public final class LocalMode {
             return;
         }
         running.add(0, api);
-        options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times()));
+        options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times(), f.bare()));
         if (simulator != null) {
             running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget)));
         }
@@ -262,7 +264,10 @@ public final class LocalMode {
     record FaultFlag(String action, String code, int times) {
     }
 
-    record GatewayFaultFlag(int status, int times) {
+    record GatewayFaultFlag(int status, int times, boolean bare) {
+        GatewayFaultFlag(int status, int times) {
+            this(status, times, false);
+        }
     }
 
     static final class Options {
@@ -397,15 +402,17 @@ public final class LocalMode {
             return spec;
         }
 
-        /** STATUS or STATUSxN, STATUS one of {@link GatewayFaults#STATUSES}. */
+        /** STATUS, STATUSxN, either with :bare; STATUS one of {@link GatewayFaults#STATUSES}, a 5xx when bare. */
         private static GatewayFaultFlag gatewayFault(String spec) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{3})(?:x(\\d+))?").matcher(spec);
-            if (!m.matches() || !GatewayFaults.STATUSES.contains(Integer.parseInt(m.group(1)))) {
-                throw new IllegalArgumentException("--gateway-fault takes STATUS[xN] with STATUS one of "
-                        + new java.util.TreeSet<>(GatewayFaults.STATUSES) + ", e.g. 502x2; not " + spec);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{3})(?:x(\\d+))?(:bare)?").matcher(spec);
+            if (!m.matches() || !GatewayFaults.STATUSES.contains(Integer.parseInt(m.group(1)))
+                    || (m.group(3) != null && Integer.parseInt(m.group(1)) < 500)) {
+                throw new IllegalArgumentException("--gateway-fault takes STATUS[xN][:bare] with STATUS one of "
+                        + new java.util.TreeSet<>(GatewayFaults.STATUSES) + " (a 5xx with :bare), e.g. 502x2 or"
+                        + " 502:bare; not " + spec);
             }
             int times = m.group(2) == null ? 1 : number("--gateway-fault's xN", m.group(2), 1, 1000);
-            return new GatewayFaultFlag(Integer.parseInt(m.group(1)), times);
+            return new GatewayFaultFlag(Integer.parseInt(m.group(1)), times, m.group(3) != null);
         }
 
         /** ACTION=CODE or ACTION=CODExN */
