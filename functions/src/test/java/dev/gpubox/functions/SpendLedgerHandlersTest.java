@@ -64,6 +64,17 @@ class SpendLedgerHandlersTest {
     }
 
     @Test
+    void theStoppedNoticeCostsTheRunAtThePriceTheLedgerRecordedNotTheTable() throws Exception {
+        // The run as the "running" event recorded it, at the region's Price List price (not the table's 0.526).
+        ledger.upsert(new Ledger.RunUpdate(BOX_ID, NOW.minusSeconds(3600), "g4dn.xlarge", 2.0, null, null));
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instances(box(BOX_ID, InstanceStateName.STOPPED)));
+        stateChange("state-change-stopped.json");
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("1 h 0 min, ~$2.02"), notices.get(0));
+    }
+
+    @Test
     void aLedgerThatCannotBeWrittenStillLetsTheStoppedNoticeGoExactlyOnce() throws Exception {
         BoxException down = new BoxException(ErrorCode.AWS_ERROR, "DynamoDB could not be reached.");
         Ledger unreachable = new Ledger() {

@@ -62,14 +62,18 @@ public final class StateChangeNotices {
         // Before the notice: a notice that fails (and is retried) must not lose the run. But the ledger never
         // keeps the notice from going: EC2 sends this event once, so a lost notice is lost for good, while the
         // sweep closes the run from what EC2 shows (RunRecorder.reconcile).
+        Double recordedHourly = null;
         try {
-            ledger.onEvent(box, state, eventTime);
+            recordedHourly = ledger.onEvent(box, state, eventTime);
         } catch (BoxException e) {
             System.out.println("gpubox: the spend ledger could not record the stop of " + box.instanceId() + " ("
                     + e.getMessage() + "); the notice is sent and the sweep records the run");
         }
         String label = BoxLabel.of(box);
-        String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
+        // The price the ledger holds for this run (HourlyPriceUsd, else the Price List's), so the notice and the
+        // month's spend agree; without a ledger, the same choice from the table.
+        Pricing pricing = recordedHourly != null ? new Pricing(recordedHourly) : config.pricing();
+        String ran = pricing.uptimeAndCost(box.instanceTypeAsString(),
                 Duration.between(box.launchTime(), eventTime));
         String message = message(box, label, ran, config.policy());
         if (!AwsErrors.isFailedStart(box.stateReason() == null ? null : box.stateReason().code())) {
