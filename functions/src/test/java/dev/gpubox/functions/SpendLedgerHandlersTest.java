@@ -14,7 +14,9 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpubox.box.BoxException;
 import dev.gpubox.box.BudgetSettings;
+import dev.gpubox.box.ErrorCode;
 import dev.gpubox.box.Ledger;
 import dev.gpubox.box.MemoryLedger;
 import dev.gpubox.box.MonthlyBudget;
@@ -59,6 +61,57 @@ class SpendLedgerHandlersTest {
         assertEquals(NOW.minusSeconds(3600), runs.get(0).launchTime());
         assertEquals(java.time.Instant.parse("2026-11-29T12:00:41Z"), runs.get(0).stoppedAt());
         assertEquals(2, notices.size(), "each stopped delivery is noticed, as before");
+    }
+
+    @Test
+    void theStoppedNoticeCostsTheRunAtThePriceTheLedgerRecordedNotTheTable() throws Exception {
+        // The run as the "running" event recorded it, at the region's Price List price (not the table's 0.526).
+        ledger.upsert(new Ledger.RunUpdate(BOX_ID, NOW.minusSeconds(3600), "g4dn.xlarge", 2.0, null, null));
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instances(box(BOX_ID, InstanceStateName.STOPPED)));
+        stateChange("state-change-stopped.json");
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("1 h 0 min, ~$2.02"), notices.get(0));
+    }
+
+    @Test
+    void aLedgerThatCannotBeWrittenStillLetsTheStoppedNoticeGoExactlyOnce() throws Exception {
+        BoxException down = new BoxException(ErrorCode.AWS_ERROR, "DynamoDB could not be reached.");
+        Ledger unreachable = new Ledger() {
+            @Override
+            public void upsert(Ledger.RunUpdate update) {
+                throw down;
+            }
+
+            @Override
+            public List<Ledger.Run> runsLaunchedSince(java.time.Instant from) {
+                throw down;
+            }
+
+            @Override
+            public Ledger.CachedPrice price(String key) {
+                throw down;
+            }
+
+            @Override
+            public void savePrice(String key, Ledger.CachedPrice price) {
+                throw down;
+            }
+
+            @Override
+            public boolean firstTime(String mark, java.time.Instant at) {
+                throw down;
+            }
+        };
+        MonthlyBudget offline = new MonthlyBudget(unreachable, config(), new BudgetSettings("t", 50, 100, null),
+                new OnDemandPrices(unreachable, PriceList.NONE, config().pricing(), null, Clock.systemUTC()));
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instances(box(BOX_ID, InstanceStateName.STOPPED)));
+        new StateChangeHandler(ec2, config(), (s, m) -> notices.add(m), offline).handleRequest(
+                new ByteArrayInputStream(Events.raw(Events.DIR.resolve("state-change-stopped.json"))),
+                new ByteArrayOutputStream(), null);
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("stopped"), notices.get(0));
     }
 
     @Test

@@ -304,11 +304,15 @@ public final class LocalApi implements AutoCloseable {
     /** Counts a keyed API request, and answers it as the gateway would by itself if a fault is injected; else null. */
     private Reply gatewayFault(String path) {
         keyedCalls.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-        Integer status = gatewayFaults.take();
-        if (status == null) {
+        GatewayFaults.Fault fault = gatewayFaults.take();
+        if (fault == null) {
             return null;
         }
+        if (fault.bare()) {
+            return Reply.json(fault.status(), GatewayFaults.BARE_BODY); // a stack from before GatewayResponses
+        }
         // The deployed gateway's own bodies (template.yaml's GatewayResponses): QUOTA_EXCEEDED, or a 5xx's api_unavailable.
+        int status = fault.status();
         return Reply.json(status, status == 429 ? JsonErrors.QUOTA_EXCEEDED : JsonErrors.FUNCTION_FAILED);
     }
 

@@ -11,6 +11,7 @@ import dev.gpubox.box.OnDemandPrices;
 import dev.gpubox.box.PriceList;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.local.sim.Ec2State;
+import java.time.ZoneId;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public final class LocalMode {
               --start-seconds N     simulator: how long a start stays pending (default 20)
               --stop-seconds N      simulator: how long a stop stays stopping (default 15)
               --shutdown-time HH:MM the nightly stop (default 20:00)
-              --timezone ZONE       its time zone (default Asia/Shanghai)
+              --timezone ZONE       its time zone (default: this computer's own zone)
               --max-snooze-hours N  the longest snooze (default 12)
               --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
                                     0: at the next nightly stop)
@@ -54,10 +55,12 @@ public final class LocalMode {
                                     and 5xx errors 3 times, so x3 or fewer of those is absorbed and unseen
               --start-fails N       simulator: the next N starts go pending, then back to stopped
                                     (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
-              --gateway-fault STATUS[xN]  test/local facility: the next N (default 1) keyed API requests get
-                                    API Gateway's own reply with STATUS (500, 502, 503, 504: what a tap on a
-                                    function Lambda cannot run gets; 429: the daily quota) and no handler
-                                    runs, e.g. 502x2 shows the panel's and the CLI's "waking up" retries
+              --gateway-fault STATUS[xN][:bare]  test/local facility: the next N (default 1) keyed API
+                                    requests get API Gateway's own reply with STATUS (500, 502, 503, 504: what
+                                    a tap on a function Lambda cannot run gets; 429: the daily quota) and no
+                                    handler runs, e.g. 502x2 shows the panel's and the CLI's "waking up"
+                                    retries; :bare gives a 5xx the bare {"message": ...} body of a stack
+                                    deployed before the template's GatewayResponses, e.g. 502:bare
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
@@ -127,7 +130,7 @@ public final class LocalMode {
             return;
         }
         running.add(0, api);
-        options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times()));
+        options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times(), f.bare()));
         if (simulator != null) {
             running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget)));
         }
@@ -261,7 +264,10 @@ public final class LocalMode {
     record FaultFlag(String action, String code, int times) {
     }
 
-    record GatewayFaultFlag(int status, int times) {
+    record GatewayFaultFlag(int status, int times, boolean bare) {
+        GatewayFaultFlag(int status, int times) {
+            this(status, times, false);
+        }
     }
 
     static final class Options {
@@ -328,7 +334,9 @@ public final class LocalMode {
         }
 
         BoxConfig.Settings settings() {
-            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours,
+            // The laptop's zone unless told: local mode's nightly stop is at 20:00 where the user sits.
+            return new BoxConfig.Settings(shutdownTime, timezone == null ? ZoneId.systemDefault().getId() : timezone,
+                    maxSnoozeHours, null, null, lateStartHours,
                     maxRunHours);
         }
 
@@ -394,15 +402,17 @@ public final class LocalMode {
             return spec;
         }
 
-        /** STATUS or STATUSxN, STATUS one of {@link GatewayFaults#STATUSES}. */
+        /** STATUS, STATUSxN, either with :bare; STATUS one of {@link GatewayFaults#STATUSES}, a 5xx when bare. */
         private static GatewayFaultFlag gatewayFault(String spec) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{3})(?:x(\\d+))?").matcher(spec);
-            if (!m.matches() || !GatewayFaults.STATUSES.contains(Integer.parseInt(m.group(1)))) {
-                throw new IllegalArgumentException("--gateway-fault takes STATUS[xN] with STATUS one of "
-                        + new java.util.TreeSet<>(GatewayFaults.STATUSES) + ", e.g. 502x2; not " + spec);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{3})(?:x(\\d+))?(:bare)?").matcher(spec);
+            if (!m.matches() || !GatewayFaults.STATUSES.contains(Integer.parseInt(m.group(1)))
+                    || (m.group(3) != null && Integer.parseInt(m.group(1)) < 500)) {
+                throw new IllegalArgumentException("--gateway-fault takes STATUS[xN][:bare] with STATUS one of "
+                        + new java.util.TreeSet<>(GatewayFaults.STATUSES) + " (a 5xx with :bare), e.g. 502x2 or"
+                        + " 502:bare; not " + spec);
             }
             int times = m.group(2) == null ? 1 : number("--gateway-fault's xN", m.group(2), 1, 1000);
-            return new GatewayFaultFlag(Integer.parseInt(m.group(1)), times);
+            return new GatewayFaultFlag(Integer.parseInt(m.group(1)), times, m.group(3) != null);
         }
 
         /** ACTION=CODE or ACTION=CODExN */

@@ -27,4 +27,14 @@ class LocalModeMoneyFlagsTest {
                 () -> LocalMode.Options.parse(new String[] {"--late-start-hours", "1e300"}));
         org.junit.jupiter.api.Assertions.assertTrue(tooLong.getMessage().contains("from 0 to 24"), tooLong.getMessage());
     }
+
+    @Test
+    void theTimeZoneIsTheLaptopsUnlessToldAndTheHelpSaysSo() {
+        assertEquals(java.time.ZoneId.systemDefault(), new BoxConfig(null, null, null, null, "ubuntu",
+                LocalMode.Options.parse(new String[0]).settings()).policy().zone());
+        assertEquals(java.time.ZoneId.of("Europe/Berlin"), new BoxConfig(null, null, null, null, "ubuntu",
+                LocalMode.Options.parse(new String[] {"--timezone", "Europe/Berlin"}).settings()).policy().zone());
+        org.junit.jupiter.api.Assertions.assertTrue(LocalMode.USAGE.contains("--timezone ZONE       its time zone"
+                + " (default: this computer's own zone)"), LocalMode.USAGE);
+    }
 }

@@ -85,7 +85,12 @@ class LocalModeTest {
         LocalMode.GatewayFaultFlag flag = LocalMode.Options.parse(new String[] {"--gateway-fault", "502x2"}).gatewayFaults.get(0);
         assertEquals(new LocalMode.GatewayFaultFlag(502, 2), flag);
         assertEquals(1, LocalMode.Options.parse(new String[] {"--gateway-fault", "429"}).gatewayFaults.get(0).times());
-        for (String bad : new String[] {"404", "502x0", "5O2", "502x", ""}) {
+        assertEquals(new LocalMode.GatewayFaultFlag(502, 1, true),
+                LocalMode.Options.parse(new String[] {"--gateway-fault", "502:bare"}).gatewayFaults.get(0));
+        assertEquals(new LocalMode.GatewayFaultFlag(504, 3, true),
+                LocalMode.Options.parse(new String[] {"--gateway-fault", "504x3:bare"}).gatewayFaults.get(0));
+        assertTrue(LocalMode.USAGE.contains("--gateway-fault STATUS[xN][:bare]"), LocalMode.USAGE);
+        for (String bad : new String[] {"404", "502x0", "5O2", "502x", "", "429:bare", "502:plain"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LocalMode.Options.parse(new String[] {"--gateway-fault", bad}));
             assertTrue(e.getMessage().startsWith("--gateway-fault"), e.getMessage());

@@ -197,7 +197,9 @@ class PanelBrowserTest {
         advance(Duration.ZERO); // the reloaded page's first poll
         awaitText("state", "stopped");
 
-        local.api.gatewayFaults().inject(502, 2);
+        // One bare reply (a stack from before the template's GatewayResponses), then the template's api_unavailable.
+        local.api.gatewayFaults().injectBare(502, 1);
+        local.api.gatewayFaults().inject(502, 1);
         int startsBefore = local.api.keyedCalls("/start");
         el("start").click();
         wait.until(d -> text("waking").startsWith("Waking up the gpubox API (HTTP 502"));

@@ -271,6 +271,7 @@ class RuntimeClientIT {
         env.put(BoxConfig.INSTANCE_ID, box.instanceId());
         env.put(BoxConfig.EIP_ALLOCATION_ID, box.eipAllocationId());
         env.put(BoxConfig.MANAGED_TAG, box.managedTagKey() + "=" + box.managedTagValue());
+        env.put(BoxConfig.TIMEZONE, "Asia/Shanghai"); // the template always sets it; unset is misconfigured
         return pb.start();
     }
 

@@ -77,7 +77,7 @@ class ShrunkJarProductionPathsTest {
             child.environment().putAll(credentials.environment());
             child.environment().putAll(Map.of("AWS_REGION", "us-west-2", "AWS_ENDPOINT_URL", moto.endpoint().toString(),
                     "AWS_EC2_METADATA_DISABLED", "true", "GPUBOX_MANAGED_TAG", "gpubox:stack=shrunk-jar",
-                    "GPUBOX_INSTANCE_ID", box, "GPUBOX_TOPIC_ARN", topic));
+                    "GPUBOX_INSTANCE_ID", box, "GPUBOX_TOPIC_ARN", topic, "GPUBOX_TIMEZONE", "Asia/Shanghai"));
             Process p = child.start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), output);

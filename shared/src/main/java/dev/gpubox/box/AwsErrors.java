@@ -32,7 +32,7 @@ final class AwsErrors {
     private static final Set<String> NOT_FOUND = Set.of(
             "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", "InvalidAllocationID.NotFound");
     private static final Set<String> INTERNAL = Set.of("InternalError", "InternalFailure");
-    private static final Pattern PERMISSION = Pattern.compile("\\bec2:[A-Za-z]+");
+    private static final Pattern PERMISSION = Pattern.compile("\\b(?:ec2|dynamodb):[A-Za-z]+");
 
     /**
      * EC2 state-reason codes of a box that stopped for a reason other than a start failing: a stop by a
@@ -103,19 +103,29 @@ final class AwsErrors {
 
     /** @param action what gpubox was doing, e.g. "start the GPU box (i-0abc)" */
     static BoxException map(SdkException e, String action) {
+        return map(e, action, "EC2", null);
+    }
+
+    /**
+     * The same mapping for a call to another service (the spend ledger's DynamoDB), worded for it.
+     *
+     * @param service    the service's name as the user knows it, e.g. "DynamoDB"
+     * @param permission the IAM action the call needs, named when AWS's message does not say; null for EC2's
+     */
+    static BoxException map(SdkException e, String action, String service, String permission) {
         if (e instanceof AwsServiceException aws) {
-            return mapService(aws, action);
+            return mapService(aws, action, service, permission);
         }
         if (e instanceof SdkClientException) {
             return new BoxException(ErrorCode.AWS_ERROR,
-                    "Could not reach EC2 to " + action + "; try again in a minute. " + Quote.upstream(e.getMessage()),
+                    "Could not reach " + service + " to " + action + "; try again in a minute. " + Quote.upstream(e.getMessage()),
                     null, THROTTLE_RETRY_SECONDS, e);
         }
-        return new BoxException(ErrorCode.AWS_ERROR, "EC2 failed to " + action + ": " + Quote.upstream(e.getMessage()),
-                null, null, e);
+        return new BoxException(ErrorCode.AWS_ERROR, service + " failed to " + action + ": "
+                + Quote.upstream(e.getMessage()), null, null, e);
     }
 
-    private static BoxException mapService(AwsServiceException e, String action) {
+    private static BoxException mapService(AwsServiceException e, String action, String service, String permission) {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         String aws = Quote.upstream(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
         String awsSaid = aws.isEmpty() ? "" : " AWS said: " + aws;
@@ -130,12 +140,12 @@ final class AwsErrors {
         }
         if (UNAVAILABLE.contains(c)) {
             return new BoxException(ErrorCode.EC2_UNAVAILABLE,
-                    "EC2 is overloaded and could not " + action + "; try again in a minute." + awsSaid,
+                    service + " is overloaded and could not " + action + "; try again in a minute." + awsSaid,
                     requestId, UNAVAILABLE_RETRY_SECONDS, e);
         }
         if (THROTTLING.contains(c) || e.isThrottlingException()) {
             return new BoxException(ErrorCode.THROTTLED,
-                    "EC2 is throttling requests; try again in a few seconds.", requestId, THROTTLE_RETRY_SECONDS, e);
+                    service + " is throttling requests; try again in a few seconds.", requestId, THROTTLE_RETRY_SECONDS, e);
         }
         if ("PendingVerification".equals(c)) {
             return new BoxException(ErrorCode.ACCOUNT_PENDING_VERIFICATION,
@@ -164,7 +174,7 @@ final class AwsErrors {
                     + " call /eip?force=true to move it to the GPU box." + awsSaid, requestId, null, e);
         }
         if ("UnauthorizedOperation".equals(c) || c.startsWith("AccessDenied")) {
-            return new BoxException(ErrorCode.MISCONFIGURED, "gpubox's IAM role lacks " + permission(aws, action)
+            return new BoxException(ErrorCode.MISCONFIGURED, "gpubox's IAM role lacks " + permission(aws, action, permission)
                     + " (needed to " + action + "); redeploy the stack's template, which grants it." + awsSaid,
                     requestId, null, e);
         }
@@ -172,13 +182,13 @@ final class AwsErrors {
             return new BoxException(ErrorCode.MISCONFIGURED, "AWS did not accept gpubox's credentials to " + action
                     + "; check the function's role (or, locally, your AWS credentials)." + awsSaid, requestId, null, e);
         }
-        if (INTERNAL.contains(c)) {
-            return new BoxException(ErrorCode.AWS_ERROR, "EC2 had an internal error and could not " + action
+        if (INTERNAL.contains(c) || "InternalServerError".equals(c)) { // DynamoDB's name for it
+            return new BoxException(ErrorCode.AWS_ERROR, service + " had an internal error and could not " + action
                     + "; try again in a minute." + awsSaid, requestId, THROTTLE_RETRY_SECONDS, e);
         }
         boolean serverSide = e.statusCode() >= 500;
         return new BoxException(ErrorCode.AWS_ERROR,
-                "EC2 failed to " + action + " (" + (code == null ? "HTTP " + e.statusCode() : Quote.excerpt(code, 60))
+                service + " failed to " + action + " (" + (code == null ? "HTTP " + e.statusCode() : Quote.excerpt(code, 60))
                         + ")" + (serverSide ? "; try again in a minute." : ".") + awsSaid,
                 requestId, serverSide ? THROTTLE_RETRY_SECONDS : null, e);
     }
@@ -187,10 +197,13 @@ final class AwsErrors {
      * The permission AWS names ("... is not authorized to perform: ec2:StartInstances ..."), or the one
      * gpubox knows it needs for the action when AWS's message does not say.
      */
-    private static String permission(String awsMessage, String action) {
+    private static String permission(String awsMessage, String action, String needed) {
         Matcher named = PERMISSION.matcher(awsMessage);
         if (named.find()) {
             return named.group();
+        }
+        if (needed != null) {
+            return needed;
         }
         String a = action.toLowerCase(java.util.Locale.ROOT);
         if (a.startsWith("start")) {

@@ -10,8 +10,9 @@ import java.util.Map;
  *   <li>{@code GPUBOX_EIP_ALLOCATION_ID} — the stack's Elastic IP (required by attach-EIP; status shows it).</li>
  *   <li>{@code GPUBOX_MANAGED_TAG} — {@code key=value} tag that marks every box the nightly stop may stop.</li>
  *   <li>{@code GPUBOX_SSH_USER} — login user for the ssh line; default {@code ubuntu} (Deep Learning AMIs).</li>
- *   <li>{@code GPUBOX_SHUTDOWN_TIME}, {@code GPUBOX_TIMEZONE} — the nightly stop, e.g. {@code 20:00},
- *       {@code Asia/Shanghai} (the defaults).</li>
+ *   <li>{@code GPUBOX_SHUTDOWN_TIME}, {@code GPUBOX_TIMEZONE} — the nightly stop, e.g. {@code 20:00} (the
+ *       default) in {@code America/New_York}; the zone has no default: unset, every action that needs the
+ *       stop policy answers {@code misconfigured} naming it.</li>
  *   <li>{@code GPUBOX_MAX_SNOOZE_HOURS} — the longest snooze; default 12.</li>
  *   <li>{@code GPUBOX_LATE_START_HOURS} — how long a box started after the nightly stop may run; default 4,
  *       0 to keep it on until the next nightly stop.</li>
@@ -29,7 +30,12 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
     /** The when and how much: the nightly stop, snooze bound, price and notice topic. */
     public record Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
                            String topicArn, String lateStartHours, String maxRunHours) {
-        public static final Settings DEFAULTS = new Settings(null, null, null, null, null, null, null);
+        /**
+         * For a config built in code (tests, SnapStart priming): {@link StopPolicy#DEFAULT}'s zone. A deployed
+         * function reads {@code GPUBOX_TIMEZONE} ({@link #from}), which has no default.
+         */
+        public static final Settings DEFAULTS = new Settings(null, StopPolicy.DEFAULT.zone().getId(), null, null,
+                null, null, null);
 
         /** Settings with the default run ceiling. */
         public Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,

@@ -33,6 +33,9 @@ public final class DynamoLedger implements Ledger {
     static final String RUN = "run";
     static final String PRICE = "price";
     static final String MARK = "mark";
+    private static final String SERVICE = "DynamoDB";
+    /** Every write is an UpdateItem (see the class comment). */
+    private static final String WRITE = "dynamodb:UpdateItem";
     /** Fixed width, so the sort key orders by time: EC2 launch times are whole seconds. */
     private static final DateTimeFormatter KEY_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
@@ -93,7 +96,7 @@ public final class DynamoLedger implements Ledger {
                     .keyConditionExpression("pk = :pk AND sk >= :from")
                     .expressionAttributeValues(Map.of(":pk", s(RUN), ":from", s(KEY_TIME.format(from))))
                     .exclusiveStartKey(start).build();
-            QueryResponse page = Ec2Calls.call("read the spend ledger", () -> dynamo.get().query(request));
+            QueryResponse page = call("read the spend ledger", "dynamodb:Query", () -> dynamo.get().query(request));
             page.items().forEach(item -> runs.add(new Run(text(item, "instanceId"), instant(item, "launchTime"),
                     text(item, "instanceType"), number(item, "hourlyUsd"), instant(item, "stoppedAt"),
                     instant(item, "lastSeen"))));
@@ -104,7 +107,7 @@ public final class DynamoLedger implements Ledger {
 
     @Override
     public CachedPrice price(String key) {
-        Map<String, AttributeValue> item = Ec2Calls.call("read the cached price", () -> dynamo.get().getItem(
+        Map<String, AttributeValue> item = call("read the cached price", "dynamodb:GetItem", () -> dynamo.get().getItem(
                 r -> r.tableName(table).key(key(PRICE, key)))).item();
         Double usd = item == null ? null : number(item, "usd");
         Instant at = item == null ? null : instant(item, "fetchedAt");
@@ -131,13 +134,22 @@ public final class DynamoLedger implements Ledger {
         } catch (ConditionalCheckFailedException notWritten) {
             return false;
         } catch (SdkException e) {
-            throw AwsErrors.map(e, "write the spend ledger");
+            throw AwsErrors.map(e, "write the spend ledger", SERVICE, WRITE);
         }
     }
 
     private void update(String pk, String sk, String expression, Map<String, AttributeValue> values, String condition) {
         UpdateItemRequest request = request(pk, sk, expression, values, condition);
-        Ec2Calls.call("write the spend ledger", () -> dynamo.get().updateItem(request));
+        call("write the spend ledger", WRITE, () -> dynamo.get().updateItem(request));
+    }
+
+    /** One DynamoDB call, its failure worded for DynamoDB and the permission it needs (not EC2's). */
+    private static <T> T call(String action, String permission, Supplier<T> dynamoCall) {
+        try {
+            return dynamoCall.get();
+        } catch (SdkException e) {
+            throw AwsErrors.map(e, action, SERVICE, permission);
+        }
     }
 
     private UpdateItemRequest request(String pk, String sk, String expression, Map<String, AttributeValue> values,

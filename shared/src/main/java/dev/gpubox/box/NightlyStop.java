@@ -40,6 +40,11 @@ public final class NightlyStop {
     static final Duration WRAP_UP_TAG_CALL = Duration.ofSeconds(3);
     /** The stop-reason tag of a box stopped because the month's spend reached MonthlyBudgetUsd. */
     static final String BUDGET_REASON = "budget";
+    /** The stop-reason tags the other stops write ({@link #reason}); the stopped notice reads them back. */
+    static final String MAX_RUN_REASON = "max-run";
+    static final String SNOOZE_REASON = "snooze";
+    static final String LATE_START_REASON = "late-start";
+    static final String SCHEDULE_REASON = "schedule";
     static final String OUT_OF_TIME = "not tried: the run's time ran out (EC2 slow or throttling); the next sweep"
             + " tries again";
 
@@ -310,15 +315,15 @@ public final class NightlyStop {
         return new SweepReport(List.of(), List.of(), Map.of(), Map.of(what, e.getMessage()));
     }
 
-    /** What the stopped-notice will say stopped the box: "max-run", "snooze", "late-start" or "schedule". */
+    /** What the stopped-notice will say stopped the box: one of the *_REASON tags. */
     static String reason(StopPolicy policy, Instant launched, Instant snooze) {
         if (policy.stopsByCeiling(launched, snooze)) {
-            return "max-run";
+            return MAX_RUN_REASON;
         }
         if (snooze != null) {
-            return "snooze";
+            return SNOOZE_REASON;
         }
-        return policy.stopsByLateStart(launched) ? "late-start" : "schedule";
+        return policy.stopsByLateStart(launched) ? LATE_START_REASON : SCHEDULE_REASON;
     }
 
     /** One notice per skipped scheduled stop: the stop's time is recorded on the box once noticed. */

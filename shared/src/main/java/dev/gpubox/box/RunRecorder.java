@@ -47,21 +47,28 @@ public final class RunRecorder {
         return ledger.enabled();
     }
 
-    /** An EC2 state-change event for {@code box} (as DescribeInstances shows it now) at {@code eventTime}. */
-    public void onEvent(Instance box, String state, Instant eventTime) {
+    /**
+     * An EC2 state-change event for {@code box} (as DescribeInstances shows it now) at {@code eventTime}.
+     *
+     * @return the hourly price the box's current run is recorded at (so its notice shows the ledger's cost),
+     *     or null when there is no ledger or the event is not about that run
+     */
+    public Double onEvent(Instance box, String state, Instant eventTime) {
         if (!ledger.enabled() || box.launchTime() == null) {
-            return;
+            return null;
         }
         List<Ledger.Run> all = runsOf(box.instanceId(), eventTime);
         List<Ledger.Run> open = all.stream().filter(Ledger.Run::open).toList();
         Instant launch = box.launchTime();
         if (state.equals("running") || state.equals("pending")) {
-            record(box, launch, null, null, open);
+            Double hourly = record(box, launch, null, null, open);
             closeLost(open, launch);
+            return hourly;
         } else if (state.equals("stopped")) {
             if (launch.isBefore(eventTime)) {
-                record(box, launch, eventTime, null, open);
+                Double hourly = record(box, launch, eventTime, null, open);
                 closeLost(open, launch);
+                return hourly;
             } else {
                 // The box started again before this late event arrived: it stops the run before that start.
                 // (open, or closed at an estimate by that start's event: the reported time replaces it)
@@ -71,6 +78,7 @@ public final class RunRecorder {
                 stoppedRun.ifPresent(r -> closeLost(open, r.launchTime()));
             }
         }
+        return null;
     }
 
     /** The sweep: every managed box as listed now. */
@@ -110,12 +118,15 @@ public final class RunRecorder {
         }
     }
 
-    private void record(Instance box, Instant launch, Instant stoppedAt, Instant seen, List<Ledger.Run> known) {
-        boolean priced = known.stream().anyMatch(r -> r.instanceId().equals(box.instanceId())
-                && r.launchTime().equals(launch) && r.hourlyUsd() != null);
+    /** @return the run's hourly price: the one already recorded (the first write's wins), else the one written */
+    private Double record(Instance box, Instant launch, Instant stoppedAt, Instant seen, List<Ledger.Run> known) {
+        Double recorded = known.stream().filter(r -> r.instanceId().equals(box.instanceId())
+                && r.launchTime().equals(launch) && r.hourlyUsd() != null).map(Ledger.Run::hourlyUsd)
+                .findFirst().orElse(null);
         String type = box.instanceTypeAsString();
-        ledger.upsert(new Ledger.RunUpdate(box.instanceId(), launch, type, priced ? null : prices.hourly(type),
-                stoppedAt, seen));
+        Double price = recorded != null ? null : prices.hourly(type);
+        ledger.upsert(new Ledger.RunUpdate(box.instanceId(), launch, type, price, stoppedAt, seen));
+        return recorded != null ? recorded : price;
     }
 
     /** Open runs launched before {@code launch} lost their stop event: closed at their last sighting. */

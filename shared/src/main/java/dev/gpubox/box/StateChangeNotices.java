@@ -53,13 +53,27 @@ public final class StateChangeNotices {
             return null; // not one of this stack's boxes
         }
         Instance box = found.get(0);
-        // Before the notice: a notice that fails (and is retried) must not lose the run.
-        ledger.onEvent(box, state, eventTime);
         if (!"stopped".equals(state)) {
+            // A start sends no notice: a ledger failure fails the event, so EventBridge retries it (and the
+            // StateChangeErrorsAlarm counts it); the sweep records the run within five minutes anyway.
+            ledger.onEvent(box, state, eventTime);
             return null;
         }
+        // Before the notice: a notice that fails (and is retried) must not lose the run. But the ledger never
+        // keeps the notice from going: EC2 sends this event once, so a lost notice is lost for good, while the
+        // sweep closes the run from what EC2 shows (RunRecorder.reconcile).
+        Double recordedHourly = null;
+        try {
+            recordedHourly = ledger.onEvent(box, state, eventTime);
+        } catch (BoxException e) {
+            System.out.println("gpubox: the spend ledger could not record the stop of " + box.instanceId() + " ("
+                    + e.getMessage() + "); the notice is sent and the sweep records the run");
+        }
         String label = BoxLabel.of(box);
-        String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
+        // The price the ledger holds for this run (HourlyPriceUsd, else the Price List's), so the notice and the
+        // month's spend agree; without a ledger, the same choice from the table.
+        Pricing pricing = recordedHourly != null ? new Pricing(recordedHourly) : config.pricing();
+        String ran = pricing.uptimeAndCost(box.instanceTypeAsString(),
                 Duration.between(box.launchTime(), eventTime));
         String message = message(box, label, ran, config.policy());
         if (!AwsErrors.isFailedStart(box.stateReason() == null ? null : box.stateReason().code())) {
@@ -84,14 +98,14 @@ public final class StateChangeNotices {
         String reason = reasonTime == null || reasonTime.isBefore(box.launchTime()) ? "" : reasonTag.split("@")[0];
         String at = reasonTime == null ? "" : ZoneTimes.clock(reasonTime, policy.zone());
         return switch (reason) {
-            case "schedule" -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
-            case "snooze" -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
-            case "late-start" -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
+            case NightlyStop.SCHEDULE_REASON -> label + " was stopped by the nightly " + at + " stop after " + ran + ".";
+            case NightlyStop.SNOOZE_REASON -> label + " was stopped at the end of its snooze (" + at + ") after " + ran + ".";
+            case NightlyStop.LATE_START_REASON -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
                     + " such a start may run " + Durations.human(policy.lateStart()) + " (LateStartHours). It ran "
                     + ran + ".";
             case NightlyStop.BUDGET_REASON -> label + " was stopped at " + at + ": this month's spend reached "
                     + MonthlyBudget.PARAMETER + ". It ran " + ran + ".";
-            case "max-run" -> label + " was stopped at " + at + ": one run may last at most "
+            case NightlyStop.MAX_RUN_REASON -> label + " was stopped at " + at + ": one run may last at most "
                     + Durations.human(policy.maxRun()) + " (MaxRunHours), snoozed or not. It ran " + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };

@@ -67,10 +67,15 @@ public record StopPolicy(LocalTime shutdownTime, ZoneId zone, Duration maxSnooze
                 + BoxConfig.MAX_RUN_HOURS + ")", " (0 turns the ceiling off)");
         Duration lateStart = boundedHours(lateStartHours, DEFAULT_LATE_START, MAX_LATE_START, "LateStartHours ("
                 + BoxConfig.LATE_START_HOURS + ")", "");
+        if (zone == null) {
+            // No default zone: a nightly stop at 20:00 in a zone the user never chose is a stop at the wrong hour.
+            throw new BoxException(ErrorCode.MISCONFIGURED, "gpubox is not configured: environment variable "
+                    + BoxConfig.TIMEZONE + " (the stack's ShutdownTimezone) is not set on this function.");
+        }
         try {
             return new StopPolicy(
                     time == null ? DEFAULT.shutdownTime : LocalTime.parse(time),
-                    zone == null ? DEFAULT.zone : ZoneId.of(zone),
+                    ZoneId.of(zone),
                     maxSnoozeHours == null ? DEFAULT.maxSnooze : hours(maxSnoozeHours), lateStart, maxRun);
         } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
             throw new BoxException(ErrorCode.MISCONFIGURED, "gpubox is not configured: shutdown time '" + time

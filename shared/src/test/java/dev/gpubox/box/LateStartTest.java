@@ -66,9 +66,10 @@ class LateStartTest {
 
     @Test
     void theEnvironmentSetsIt() {
-        BoxConfig config = BoxConfig.from(Map.of(BoxConfig.LATE_START_HOURS, "2"));
+        BoxConfig config = BoxConfig.from(Map.of(BoxConfig.LATE_START_HOURS, "2", BoxConfig.TIMEZONE, "UTC"));
         assertEquals(Duration.ofHours(2), config.policy().lateStart());
-        assertEquals(Duration.ofHours(4), BoxConfig.from(Map.of()).policy().lateStart(), "the template's default");
+        assertEquals(Duration.ofHours(4), BoxConfig.from(Map.of(BoxConfig.TIMEZONE, "UTC")).policy().lateStart(),
+                "the template's default");
         assertEquals(ErrorCode.MISCONFIGURED, org.junit.jupiter.api.Assertions.assertThrows(BoxException.class,
                 () -> BoxConfig.from(Map.of(BoxConfig.LATE_START_HOURS, "-1")).policy()).error());
     }

@@ -62,12 +62,12 @@ class RunCeilingTest {
 
     @Test
     void theDefaultCeilingIs24HoursAndZeroTurnsItOff() {
-        StopPolicy policy = StopPolicy.parse(null, null, null, null, null);
+        StopPolicy policy = StopPolicy.parse(null, "UTC", null, null, null);
         assertEquals(Duration.ofHours(24), policy.maxRun());
         Instant launched = Instant.parse("2026-11-29T01:00:30Z");
         assertEquals(Instant.parse("2026-11-30T01:00:00Z"), policy.ceiling(launched), "on the whole minute before");
-        assertNull(StopPolicy.parse(null, null, null, null, "0").ceiling(launched));
-        BoxException bad = assertThrows(BoxException.class, () -> StopPolicy.parse(null, null, null, null, "200"));
+        assertNull(StopPolicy.parse(null, "UTC", null, null, "0").ceiling(launched));
+        BoxException bad = assertThrows(BoxException.class, () -> StopPolicy.parse(null, "UTC", null, null, "200"));
         assertEquals(ErrorCode.MISCONFIGURED, bad.error());
         assertTrue(bad.getMessage().contains("MaxRunHours (GPUBOX_MAX_RUN_HOURS)"), bad.getMessage());
     }

@@ -58,9 +58,14 @@ class TemplateSchemaIT {
         assertFalse(samSchema().validate(broken).isEmpty(), "the SAM schema must catch a typo");
     }
 
-    /** Both sides of every condition: ExtraOpenPort 0 (closed) and 8080 (opened); no subnet, and a subnet. */
+    /**
+     * Both sides of every condition: ExtraOpenPort 0 (closed) and 8080 (opened); no subnet, and a subnet; no
+     * monthly budget, and one (its AWS Budget and topic policy); the AWS-managed EBS key, and a customer one.
+     */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"ExtraOpenPort=0", "ExtraOpenPort=8080,SubnetId=subnet-0123456789abcdef0,VpcId=vpc-0123456789abcdef0"})
+    @ValueSource(strings = {"ExtraOpenPort=0", "ExtraOpenPort=8080,SubnetId=subnet-0123456789abcdef0,"
+            + "VpcId=vpc-0123456789abcdef0,MonthlyBudgetUsd=50,NotificationEmail=me@example.com,"
+            + "EbsKmsKeyArn=arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"})
     void everyCloudFormationResourceMatchesItsProviderSchema(String setting) throws IOException {
         Map<String, String> values = new HashMap<>(REQUIRED);
         for (String pair : setting.split(",")) {
@@ -89,7 +94,8 @@ class TemplateSchemaIT {
         }
         assertTrue(checked.containsAll(Set.of("AWS::EC2::Instance", "AWS::EC2::SecurityGroup", "AWS::EC2::EIP",
                 "AWS::EC2::EIPAssociation", "AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::IAM::InstanceProfile",
-                "AWS::SSM::Association")), "checked " + checked);
+                "AWS::SSM::Association", "AWS::DynamoDB::Table", "AWS::Budgets::Budget", "AWS::SNS::TopicPolicy")),
+                "checked " + checked);
         boolean subnet = values.containsKey("SubnetId");
         assertEquals(subnet, !intrinsics.resolve(Template.resource("GpuInstance").path("Properties")).path("SubnetId").isMissingNode());
         assertEquals(subnet, !intrinsics.resolve(Template.resource("GpuSecurityGroup").path("Properties")).path("VpcId").isMissingNode());
