@@ -63,15 +63,8 @@ public final class MoneyBench {
         System.err.printf("bench money: %d traces x %d policies, %d days minute by minute...%n",
                 setup.traces().size(), setup.policies().size(), setup.days());
         List<MoneyMonth.Row> rows = MoneyMonth.replay(setup);
-        String table = table(setup, rows, Duration.ofNanos(System.nanoTime() - began));
-        System.out.println(table);
-        Files.createDirectories(options.out.toAbsolutePath().getParent());
-        Files.writeString(options.out, table);
-        System.out.println("written to " + options.out);
-        if (options.docs != null) {
-            updateDocs(options.docs, table);
-            System.out.println("and into " + options.docs);
-        }
+        Bench.publish(table(setup, rows, Duration.ofNanos(System.nanoTime() - began)), options.out, options.docs,
+                BEGIN, END);
     }
 
     /** The Markdown table, with the setting it was measured in and what each trace does. */
@@ -83,7 +76,7 @@ public final class MoneyBench {
                 setup.firstDay(), setup.firstDay().plusDays(setup.days()), setup.days(), MoneyMonth.ZONE,
                 MoneyMonth.INSTANCE_TYPE, hourly, MoneyMonth.NIGHTLY, setup.idleMinutes(), money(setup.budgetUsd())));
         out.append("| trace | policy | used h | billed h | billed ÷ used | billed $ | $ for nothing | needed, box off h"
-                + " | starts refused | notices |\n");
+                + " | owner's calls refused | notices |\n");
         out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (MoneyMonth.Row r : rows) {
             double wasted = Math.max(0, r.billedHours() - r.usedHours()) * r.hourlyUsd();
@@ -102,17 +95,6 @@ public final class MoneyBench {
 
     private static String money(double usd) {
         return String.format(Locale.ROOT, "$%,.2f", usd);
-    }
-
-    /** Replaces the table between the money-bench markers in docs/money-safety.md. */
-    static void updateDocs(Path docs, String table) throws IOException {
-        String text = Files.readString(docs);
-        int b = text.indexOf(BEGIN);
-        int e = text.indexOf(END);
-        if (b < 0 || e < b) {
-            throw new IllegalStateException(docs + " lacks the " + BEGIN.trim() + " / " + END + " markers");
-        }
-        Files.writeString(docs, text.substring(0, b + BEGIN.length()) + table + text.substring(e));
     }
 
     record Options(LocalDate from, int days, List<String> traces, List<MoneyPolicy> policies, int idleMinutes,

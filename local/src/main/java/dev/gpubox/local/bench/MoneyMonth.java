@@ -1,21 +1,24 @@
 package dev.gpubox.local.bench;
 
-import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.Pricing;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.functions.ScheduledStopHandler;
+import dev.gpubox.local.EndpointClients;
 import dev.gpubox.local.LocalContext;
 import dev.gpubox.local.SeededBox;
 import dev.gpubox.local.sim.Ec2Simulator;
 import dev.gpubox.local.sim.Ec2State;
+import dev.gpubox.local.sim.Fault;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +27,6 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,13 +38,14 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * real code that stops boxes: {@link ScheduledStopHandler} for the nightly stop and its five-minute sweep (at
  * an offset not aligned to the clock, as Scheduler's {@code rate(5 minutes)} runs), {@link BoxControl} for
  * what the user and a leaked key ask of the API, {@link StateChangeNotices} for EC2's state-change events,
- * and, for the seed, one StopInstances from a 12:00 UTC cron. Every policy's boxes live in the same
- * simulator on the same clock; each trace and policy has a box of its own.
+ * and, for the seed, one StopInstances from a 12:00 UTC cron. Each trace under each policy is an account of its
+ * own — its own simulator, clock, box and stack — so nothing one replay does (a handler backing off on the
+ * clock, an EC2 outage) can move another's.
  *
  * <p>Billing is EC2's: from {@code running} to {@code stopping}, per second with a one-minute minimum per
  * run; {@code pending} and {@code stopping} are not billed. "Used" is the time a trace's sessions overlap
- * a run; "needed" the sessions' whole time. One shortcut: a scheduled run is not invoked while none of its
- * stack's boxes is running or pending, since it would make one DescribeInstances and change nothing.
+ * a run; "needed" the sessions' whole time. One shortcut: a scheduled run is not invoked while the box is
+ * neither running nor pending, since it would make one DescribeInstances and change nothing.
  */
 final class MoneyMonth {
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
@@ -58,6 +61,8 @@ final class MoneyMonth {
     static final Duration REACTION = Duration.ofMinutes(5);
     static final Duration MIN_BILLED = Duration.ofMinutes(1);
     static final String TAG_KEY = SeededBox.TAG_KEY;
+    /** More failed calls than any outage's minutes can make: the outage ends by clearing them. */
+    static final int FAILED_CALLS = 10_000;
 
     /** What to replay. */
     record Setup(LocalDate firstDay, int days, List<String> traces, List<MoneyPolicy> policies, int idleMinutes,
@@ -115,71 +120,64 @@ final class MoneyMonth {
     private final Ec2Simulator simulator;
     private final Ec2State state;
     private final Ec2Client ec2;
-    private final List<Replay> replays = new ArrayList<>();
-    private final Map<String, Replay> byInstance = new LinkedHashMap<>();
-    private final List<Stack> stacks = new ArrayList<>();
+    private final Replay replay;
 
-    private MoneyMonth(Setup setup, SteppedClock clock, Ec2Simulator simulator, Ec2Client ec2) {
+    private MoneyMonth(Setup setup, SteppedClock clock, Ec2Simulator simulator, Ec2Client ec2, Replay replay) {
         this.setup = setup;
         this.clock = clock;
         this.simulator = simulator;
         this.state = simulator.state();
         this.ec2 = ec2;
+        this.replay = replay;
     }
 
     /** Replays the month and returns one row per trace and policy, in the setup's order. */
     static List<Row> replay(Setup setup) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String name : setup.traces()) {
+            UsageTrace trace = UsageTraces.named(name, setup.firstDay(), setup.days(), ZONE);
+            for (MoneyPolicy policy : setup.policies()) {
+                rows.add(replay(setup, trace, policy));
+            }
+        }
+        return rows;
+    }
+
+    /** One trace under one policy, in an account of its own. */
+    static Row replay(Setup setup, UsageTrace trace, MoneyPolicy policy) throws IOException {
         SteppedClock clock = new SteppedClock(setup.start());
+        // The library's log lines (CloudWatch's, in Lambda) would bury the table: they go nowhere here.
+        PrintStream console = System.out;
         try (Ec2Simulator simulator = Ec2Simulator.start(0, clock, START_DELAY, STOP_DELAY);
-             Ec2Client ec2 = clientFor(simulator.endpoint())) {
-            MoneyMonth month = new MoneyMonth(setup, clock, simulator, ec2);
+             Ec2Client ec2 = EndpointClients.ec2(simulator.endpoint())) {
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            MoneyMonth month = new MoneyMonth(setup, clock, simulator, ec2, new Replay(trace, policy));
             month.seed();
             month.run();
-            return month.rows();
+            return month.row();
+        } finally {
+            System.setOut(console);
         }
     }
 
     // ------------------------------------------------------------------ setting up the account
 
     private void seed() {
-        BoxConfig.Settings settings = new BoxConfig.Settings(NIGHTLY, ZONE.getId(), null, null, null);
-        Map<MoneyPolicy, Stack> shared = new LinkedHashMap<>();
-        for (String name : setup.traces()) {
-            UsageTrace trace = UsageTraces.named(name, setup.firstDay(), setup.days(), ZONE);
-            for (MoneyPolicy policy : setup.policies()) {
-                Replay replay = new Replay(trace, policy);
-                String boxName = trace.name() + "/" + policy.id;
-                if (policy == MoneyPolicy.SEED) {
-                    // The seed's box: no gpubox tag, stopped by its Lambda's instance list.
-                    replay.id = state.seedInstance(INSTANCE_TYPE, "bench", "stopped", Map.of("Name", boxName));
-                } else {
-                    // One stack per policy, its boxes side by side; the cap is a stack's, so each trace gets its own.
-                    Stack stack = policy == MoneyPolicy.CAP ? null : shared.get(policy);
-                    if (stack == null) {
-                        stack = new Stack("bench-" + policy.id + (policy == MoneyPolicy.CAP ? "-" + trace.name() : ""));
-                        stacks.add(stack);
-                        if (policy != MoneyPolicy.CAP) {
-                            shared.put(policy, stack);
-                        }
-                    }
-                    replay.id = state.seedInstance(INSTANCE_TYPE, "bench", "stopped",
-                            Map.of("Name", boxName, TAG_KEY, stack.tagValue));
-                    String allocation = state.allocateAddress(Map.of(TAG_KEY, stack.tagValue));
-                    state.associateAddress(allocation, replay.id, false);
-                    BoxConfig config = new BoxConfig(replay.id, allocation, TAG_KEY, stack.tagValue,
-                            BoxConfig.DEFAULT_SSH_USER, settings);
-                    stack.add(replay, config);
-                    replay.stack = stack;
-                    if (policy == MoneyPolicy.WATCHDOG) {
-                        replay.watchdog = new IdleWatchdog(setup.idleMinutes());
-                    }
-                }
-                replay.name = boxName;
-                replays.add(replay);
-                byInstance.put(replay.id, replay);
-            }
+        String name = replay.trace.name() + "/" + replay.policy.id;
+        if (replay.policy == MoneyPolicy.SEED) {
+            // The seed's box: no gpubox tag, stopped by its Lambda's instance list.
+            replay.id = state.seedInstance(INSTANCE_TYPE, "bench", "stopped", Map.of("Name", name));
+            return;
         }
-        stacks.forEach(Stack::wire);
+        String stack = "bench-" + replay.policy.id;
+        replay.id = state.seedInstance(INSTANCE_TYPE, "bench", "stopped", Map.of("Name", name, TAG_KEY, stack));
+        String allocation = state.allocateAddress(Map.of(TAG_KEY, stack));
+        state.associateAddress(allocation, replay.id, false);
+        replay.stack = new Stack(new BoxConfig(replay.id, allocation, TAG_KEY, stack, BoxConfig.DEFAULT_SSH_USER,
+                new BoxConfig.Settings(NIGHTLY, ZONE.getId(), null, null, null)));
+        if (replay.policy == MoneyPolicy.WATCHDOG) {
+            replay.watchdog = new IdleWatchdog(setup.idleMinutes());
+        }
     }
 
     // ------------------------------------------------------------------ the month
@@ -188,19 +186,19 @@ final class MoneyMonth {
         Instant start = setup.start();
         Instant end = setup.end();
         Instant sweepEpoch = start.plus(SWEEP_OFFSET);
+        Stack stack = replay.stack;
         for (Instant minute = start; minute.isBefore(end); minute = minute.plus(Duration.ofMinutes(1))) {
             clock.moveTo(minute);
-            for (Replay replay : replays) {
-                people(replay, minute);
-                drain(Party.OWNER);
-            }
+            outages(minute);
+            people(minute);
+            drain(Party.OWNER);
             TreeMap<Instant, List<Runnable>> due = new TreeMap<>();
-            boolean nightly = minute.atZone(ZONE).toLocalTime().equals(LocalTime.parse(NIGHTLY));
-            long toNextSweep = Math.floorMod(-Duration.between(sweepEpoch, minute).getSeconds(), SWEEP_RATE.getSeconds());
-            for (Stack stack : stacks) {
-                if (nightly) {
+            if (stack != null) {
+                if (minute.atZone(ZONE).toLocalTime().equals(LocalTime.parse(NIGHTLY))) {
                     at(due, minute, () -> stack.invoke(false));
                 }
+                long toNextSweep = Math.floorMod(-Duration.between(sweepEpoch, minute).getSeconds(),
+                        SWEEP_RATE.getSeconds());
                 if (toNextSweep < 60) {
                     at(due, minute.plusSeconds(toNextSweep), () -> stack.invoke(false));
                 }
@@ -208,15 +206,12 @@ final class MoneyMonth {
                     at(due, stack.retries.pollFirstEntry().getKey(), () -> stack.invoke(true));
                 }
             }
-            boolean seedCron = minute.atZone(ZoneOffset.UTC).toLocalTime().equals(SEED_CRON_UTC);
-            for (Replay replay : replays) {
-                if (seedCron && replay.policy == MoneyPolicy.SEED) {
-                    at(due, minute, () -> seedLambda(replay));
-                }
-                Instant reading = replay.watchdog == null ? null : replay.watchdog.readingIn(minute);
-                if (reading != null) {
-                    at(due, reading, () -> watchdogReading(replay));
-                }
+            if (replay.policy == MoneyPolicy.SEED && minute.atZone(ZoneOffset.UTC).toLocalTime().equals(SEED_CRON_UTC)) {
+                at(due, minute, this::seedLambda);
+            }
+            Instant reading = replay.watchdog == null ? null : replay.watchdog.readingIn(minute);
+            if (reading != null) {
+                at(due, reading, this::watchdogReading);
             }
             for (Map.Entry<Instant, List<Runnable>> entry : due.entrySet()) {
                 for (Runnable run : entry.getValue()) {
@@ -227,11 +222,9 @@ final class MoneyMonth {
         }
         clock.moveTo(end);
         drain(Party.OWNER);
-        for (Replay replay : replays) {
-            if (replay.runningSince != null) {
-                replay.runs.add(new Run(replay.runningSince, end));
-                replay.runningSince = null;
-            }
+        if (replay.runningSince != null) {
+            replay.runs.add(new Run(replay.runningSince, end));
+            replay.runningSince = null;
         }
     }
 
@@ -239,11 +232,23 @@ final class MoneyMonth {
         due.computeIfAbsent(t, k -> new ArrayList<>()).add(run);
     }
 
+    /** EC2's bad minutes: every StopInstances fails (500 InternalError) while an outage lasts. */
+    private void outages(Instant minute) {
+        for (UsageTrace.Outage outage : replay.trace.outages()) {
+            if (outage.from().equals(minute)) {
+                simulator.faults().inject("StopInstances", Fault.INTERNAL_ERROR, FAILED_CALLS);
+            }
+            if (outage.to().equals(minute)) {
+                simulator.faults().clear();
+            }
+        }
+    }
+
     /** The owner (and a leaked key's holder) at this minute: the trace's calls, and a start when at the desk. */
-    private void people(Replay replay, Instant minute) {
+    private void people(Instant minute) {
         List<UsageTrace.Action> actions = replay.trace.actions();
         while (replay.nextAction < actions.size() && actions.get(replay.nextAction).at().isBefore(minute.plusSeconds(60))) {
-            call(replay, actions.get(replay.nextAction++));
+            call(actions.get(replay.nextAction++));
         }
         UsageTrace.Session session = replay.trace.sessionAt(minute);
         if (session == null || !session.attended() || !state.stateOf(replay.id).equals("stopped")) {
@@ -256,14 +261,14 @@ final class MoneyMonth {
             replay.nextStartTry = minute.equals(session.from()) ? minute : minute.plus(REACTION);
         }
         if (!minute.isBefore(replay.nextStartTry)) {
-            call(replay, new UsageTrace.Action(minute, UsageTrace.Kind.START, null, false));
+            call(new UsageTrace.Action(minute, UsageTrace.Kind.START, null, false));
             replay.nextStartTry = minute.plus(REACTION);
         }
     }
 
-    private void call(Replay replay, UsageTrace.Action action) {
+    private void call(UsageTrace.Action action) {
         if (replay.policy == MoneyPolicy.SEED) {
-            seedConsole(replay, action);
+            seedConsole(action);
             return;
         }
         try {
@@ -288,7 +293,7 @@ final class MoneyMonth {
      * The seed has no API: its user starts and stops the box in the console (one EC2 call each), cannot
      * snooze, and a leaked gpubox key has nothing to call.
      */
-    private void seedConsole(Replay replay, UsageTrace.Action action) {
+    private void seedConsole(UsageTrace.Action action) {
         if (action.byKeyHolder()) {
             return;
         }
@@ -314,16 +319,16 @@ final class MoneyMonth {
     }
 
     /** seed_stop.py's lambda_handler: {@code ec2.stop_instances(InstanceIds=instances)}, once; a failure is lost. */
-    private void seedLambda(Replay replay) {
+    private void seedLambda() {
         try {
             ec2.stopInstances(r -> r.instanceIds(replay.id));
         } catch (SdkException failed) {
-            replay.seedFailures++;
+            // The invocation fails; nothing runs it again until tomorrow's cron.
         }
         drain(Party.SEED);
     }
 
-    private void watchdogReading(Replay replay) {
+    private void watchdogReading() {
         if (replay.watchdog.reading(clock.instant(), replay.trace.sessionAt(clock.instant()) != null)) {
             state.shutDownFromInside(replay.id);
         }
@@ -333,7 +338,6 @@ final class MoneyMonth {
     /** EC2's state-change events since the last look: billing, the watchdog's boots, StateChangeFunction. */
     private void drain(Party party) {
         for (Ec2State.StateEvent event : state.drainEvents()) {
-            Replay replay = byInstance.get(event.instanceId());
             switch (event.state()) {
                 case "running" -> {
                     replay.runningSince = event.time();
@@ -362,32 +366,27 @@ final class MoneyMonth {
 
     // ------------------------------------------------------------------ results
 
-    private List<Row> rows() {
-        List<Row> rows = new ArrayList<>();
-        for (Replay replay : replays) {
-            Duration needed = Duration.ZERO;
-            Duration used = Duration.ZERO;
-            for (UsageTrace.Session s : replay.trace.sessions()) {
-                Instant from = max(s.from(), setup.start());
-                Instant to = min(s.to(), setup.end());
-                if (!to.isAfter(from)) {
-                    continue;
-                }
-                needed = needed.plus(Duration.between(from, to));
-                for (Run run : replay.runs) {
-                    Instant a = max(from, run.from());
-                    Instant b = min(to, run.to());
-                    if (b.isAfter(a)) {
-                        used = used.plus(Duration.between(a, b));
-                    }
+    private Row row() {
+        Duration needed = Duration.ZERO;
+        Duration used = Duration.ZERO;
+        for (UsageTrace.Session s : replay.trace.sessions()) {
+            Instant from = max(s.from(), setup.start());
+            Instant to = min(s.to(), setup.end());
+            if (!to.isAfter(from)) {
+                continue;
+            }
+            needed = needed.plus(Duration.between(from, to));
+            for (Run run : replay.runs) {
+                Instant a = max(from, run.from());
+                Instant b = min(to, run.to());
+                if (b.isAfter(a)) {
+                    used = used.plus(Duration.between(a, b));
                 }
             }
-            int notices = replay.stack == null ? 0 : replay.stack.noticesAbout(replay.name);
-            Double hourly = new dev.gpubox.box.Pricing(null).hourly(INSTANCE_TYPE);
-            rows.add(new Row(replay.trace, replay.policy, hourly, needed, used, List.copyOf(replay.runs),
-                    List.copyOf(replay.stops), replay.starts, replay.refused, notices));
         }
-        return rows;
+        return new Row(replay.trace, replay.policy, new Pricing(null).hourly(INSTANCE_TYPE), needed, used,
+                List.copyOf(replay.runs), List.copyOf(replay.stops), replay.starts, replay.refused,
+                replay.stack == null ? 0 : replay.stack.notices.size());
     }
 
     private static Instant max(Instant a, Instant b) {
@@ -398,34 +397,6 @@ final class MoneyMonth {
         return a.isBefore(b) ? a : b;
     }
 
-    /**
-     * The handlers' own EC2 client (AwsClients.createEc2(), which sets no endpoint) pointed at the simulator
-     * through the SDK's standard setting, as AWS_ENDPOINT_URL_EC2 does for a process; the property is put back
-     * at once, so nothing else in this JVM is pointed anywhere.
-     */
-    static synchronized Ec2Client clientFor(URI endpoint) {
-        String previous = System.getProperty("aws.endpointUrlEc2");
-        System.setProperty("aws.endpointUrlEc2", endpoint.toString());
-        setIfAbsent("aws.region", "us-west-2");
-        setIfAbsent("aws.accessKeyId", "bench");
-        setIfAbsent("aws.secretAccessKey", "bench");
-        try {
-            return AwsClients.createEc2();
-        } finally {
-            if (previous == null) {
-                System.clearProperty("aws.endpointUrlEc2");
-            } else {
-                System.setProperty("aws.endpointUrlEc2", previous);
-            }
-        }
-    }
-
-    private static void setIfAbsent(String property, String value) {
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, value);
-        }
-    }
-
     // ------------------------------------------------------------------ the parts
 
     /** One trace under one policy: its box and what happened to it. */
@@ -433,7 +404,6 @@ final class MoneyMonth {
         final UsageTrace trace;
         final MoneyPolicy policy;
         String id;
-        String name;
         Stack stack;
         BoxControl control;
         IdleWatchdog watchdog;
@@ -444,7 +414,6 @@ final class MoneyMonth {
         final List<Stop> stops = new ArrayList<>();
         int starts;
         int refused;
-        int seedFailures;
 
         Replay(UsageTrace trace, MoneyPolicy policy) {
             this.trace = trace;
@@ -452,37 +421,24 @@ final class MoneyMonth {
         }
     }
 
-    /** A gpubox stack: its boxes, one warm container of ScheduledStopFunction and one of StateChangeFunction. */
+    /** The replay's gpubox stack: one warm container of ScheduledStopFunction and one of StateChangeFunction. */
     private final class Stack {
-        final String tagValue;
-        final List<Replay> boxes = new ArrayList<>();
         final List<String> notices = new ArrayList<>();
         final Notifier notifier = (subject, message) -> notices.add(subject + "\n" + message);
         final TreeMap<Instant, String> retries = new TreeMap<>();
-        BoxConfig config;
-        ScheduledStopHandler function;
-        StateChangeNotices stateChanges;
+        final ScheduledStopHandler function;
+        final StateChangeNotices stateChanges;
 
-        Stack(String tagValue) {
-            this.tagValue = tagValue;
-        }
-
-        void add(Replay replay, BoxConfig boxConfig) {
-            boxes.add(replay);
-            if (config == null) {
-                config = boxConfig;
-            }
-            replay.control = new BoxControl(ec2, boxConfig, clock, clock, notifier);
-        }
-
-        void wire() {
+        Stack(BoxConfig config) {
+            replay.control = new BoxControl(ec2, config, clock, clock, notifier);
             function = new ScheduledStopHandler(ec2, config, notifier, clock, clock);
             stateChanges = new StateChangeNotices(ec2, config, notifier);
         }
 
         /** One invocation of ScheduledStopFunction; a failed one is retried as Lambda retries async invokes. */
         void invoke(boolean retry) {
-            if (boxes.stream().map(b -> state.stateOf(b.id)).noneMatch(s -> s.equals("running") || s.equals("pending"))) {
+            String now = state.stateOf(replay.id);
+            if (!now.equals("running") && !now.equals("pending")) {
                 return;
             }
             Instant started = clock.instant();
@@ -499,10 +455,6 @@ final class MoneyMonth {
                 }
             }
             drain(Party.SCHEDULE);
-        }
-
-        int noticesAbout(String boxName) {
-            return (int) notices.stream().filter(n -> n.contains("GPU box " + boxName + " ")).count();
         }
     }
 }

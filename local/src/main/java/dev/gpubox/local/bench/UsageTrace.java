@@ -15,7 +15,7 @@ import java.util.List;
  * of a session at the desk is implied: the replay does it, and starts it again when a stop catches the user
  * at work (see {@link MoneyMonth}).
  */
-record UsageTrace(String name, String who, List<Session> sessions, List<Action> actions) {
+record UsageTrace(String name, String who, List<Session> sessions, List<Action> actions, List<Outage> outages) {
 
     /** A stretch of time the box is needed; {@code attended}: at the desk (SSH), else a job left running (GPU). */
     record Session(Instant from, Instant to, boolean attended) {
@@ -28,6 +28,10 @@ record UsageTrace(String name, String who, List<Session> sessions, List<Action> 
 
     /** An explicit call, by the owner or by whoever holds a leaked API key ({@code byKeyHolder}). */
     record Action(Instant at, Kind kind, String value, boolean byKeyHolder) {
+    }
+
+    /** EC2 throttles every StopInstances naming the trace's box from {@code from} to {@code to}. */
+    record Outage(Instant from, Instant to) {
     }
 
     /** The session going on at {@code t}, or null. */
@@ -47,6 +51,7 @@ record UsageTrace(String name, String who, List<Session> sessions, List<Action> 
         private final ZoneId zone;
         private final List<Session> sessions = new ArrayList<>();
         private final List<Action> actions = new ArrayList<>();
+        private final List<Outage> outages = new ArrayList<>();
         private LocalDate day;
 
         Builder(String name, String who, ZoneId zone) {
@@ -66,6 +71,10 @@ record UsageTrace(String name, String who, List<Session> sessions, List<Action> 
 
         DayOfWeek dayOfWeek() {
             return day.getDayOfWeek();
+        }
+
+        int dayOfMonth() {
+            return day.getDayOfMonth();
         }
 
         /** At the desk from {@code from} to {@code to} (the next day when earlier than {@code from}). */
@@ -94,10 +103,16 @@ record UsageTrace(String name, String who, List<Session> sessions, List<Action> 
             return action(at, Kind.SNOOZE_MINUTES, Integer.toString(minutes), true);
         }
 
+        /** EC2 throttles the box's StopInstances from {@code from} to {@code to} this day (RequestLimitExceeded). */
+        Builder throttleStops(String from, String to) {
+            outages.add(new Outage(at(from), at(to)));
+            return this;
+        }
+
         UsageTrace build() {
             sessions.sort(Comparator.comparing(Session::from));
             actions.sort(Comparator.comparing(Action::at));
-            return new UsageTrace(name, who, List.copyOf(sessions), List.copyOf(actions));
+            return new UsageTrace(name, who, List.copyOf(sessions), List.copyOf(actions), List.copyOf(outages));
         }
 
         private Builder session(String from, String to, boolean attended) {

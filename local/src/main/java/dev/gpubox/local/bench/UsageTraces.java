@@ -12,11 +12,12 @@ import java.util.function.Consumer;
  */
 final class UsageTraces {
     static final String FORGETFUL = "forgetful";
+    static final String BAD_NIGHT = "forgetful-bad-night";
     static final String TRAINER = "overnight-trainer";
     static final String LATE = "late-starter";
     static final String LEAKED_SNOOZE = "leaked-key";
     static final String LEAKED_START = "leaked-key-starts";
-    static final List<String> ALL = List.of(FORGETFUL, TRAINER, LATE, LEAKED_SNOOZE, LEAKED_START);
+    static final List<String> ALL = List.of(FORGETFUL, BAD_NIGHT, TRAINER, LATE, LEAKED_SNOOZE, LEAKED_START);
 
     private UsageTraces() {
     }
@@ -25,6 +26,13 @@ final class UsageTraces {
         return switch (name) {
             case FORGETFUL -> month(name, "works 09:00-12:30 and 13:30-18:00 on weekdays, never stops the box",
                     first, days, zone, UsageTraces::forgetfulDay);
+            case BAD_NIGHT -> month(name, "the forgetful user, and on the 12th every StopInstances fails (500"
+                    + " InternalError) from 19:55 to 20:15", first, days, zone, d -> {
+                        forgetfulDay(d);
+                        if (d.dayOfMonth() == 12) {
+                            d.throttleStops("19:55", "20:15");
+                        }
+                    });
             case TRAINER -> month(name, "works 10:00-19:00; Tue and Thu leaves a 19:00-03:00 training job with"
                     + " snooze until=03:30, other days stops the box at 19:00", first, days, zone, d -> {
                         if (!d.weekday()) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A short money bench (Monday to Wednesday: a work day, a training night, a late start each evening) through
+ * A short money bench (Tuesday to Thursday: work days, a training night, a night EC2 throttles the stop, a late
+ * start each evening) through
  * the real handlers and the simulator, held to what each policy is supposed to do, with the trace's own
  * times as the oracle: the seed bills the evening a forgetful user leaves the box on and kills a job left
  * running past its cron; gpubox never takes the box away before its deadline (not from a user at work, not
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * idle.
  */
 class MoneyBenchTest {
-    static final LocalDate MONDAY = LocalDate.of(2026, 11, 2);
+    /** Tuesday to Thursday the 12th: a training night, the bad night, a late start each evening. */
+    static final LocalDate FIRST = LocalDate.of(2026, 11, 10);
     static final int DAYS = 3;
     static final int IDLE_MINUTES = 30;
     static final Duration LATE_START = Duration.ofHours(4);
@@ -41,7 +43,7 @@ class MoneyBenchTest {
 
     @BeforeAll
     static void replay() throws Exception {
-        setup = new MoneyMonth.Setup(MONDAY, DAYS, UsageTraces.ALL,
+        setup = new MoneyMonth.Setup(FIRST, DAYS, UsageTraces.ALL,
                 List.of(MoneyPolicy.SEED, MoneyPolicy.DEFAULTS, MoneyPolicy.WATCHDOG), IDLE_MINUTES, 150,
                 LocalContext.timeoutIn(Path.of("..", "template.yaml"), "ScheduledStopFunction"));
         rows = MoneyMonth.replay(setup).stream()
@@ -71,6 +73,21 @@ class MoneyBenchTest {
         assertTrue(seed.stops().stream().allMatch(s -> s.by() == MoneyMonth.Party.SEED
                         && s.at().atZone(ZoneOffset.UTC).toLocalTime().equals(MoneyMonth.SEED_CRON_UTC)),
                 "only the seed's cron stopped it, on the cron's second: " + seed.stops());
+    }
+
+    @Test
+    void theSeedsOneCallOnAThrottledNightLeavesTheBoxOnWhereGpuboxStopsItWhenEc2Recovers() {
+        UsageTrace.Outage outage = rows.get("forgetful-bad-night/seed").trace().outages().get(0);
+        MoneyMonth.Row seed = rows.get("forgetful-bad-night/seed");
+        MoneyMonth.Run last = seed.runs().get(seed.runs().size() - 1);
+        assertTrue(last.from().isBefore(outage.from()) && last.to().equals(setup.end()),
+                "the seed's run failed and nothing retried it: the box is still on at the end, " + last);
+        MoneyMonth.Row gpubox = rows.get("forgetful-bad-night/defaults");
+        MoneyMonth.Stop stop = gpubox.stops().stream().filter(s -> s.at().isAfter(outage.from())).findFirst()
+                .orElseThrow();
+        assertFalse(stop.at().isBefore(outage.to()), "EC2 refused every stop until " + outage.to());
+        assertTrue(stop.at().isBefore(outage.to().plus(SWEEP_CADENCE)), "gpubox stopped it soon after: " + stop);
+        assertTrue(seed.billedHours() > rows.get("forgetful/seed").billedHours() + 3);
     }
 
     @Test
@@ -161,7 +178,7 @@ class MoneyBenchTest {
         }
         Path docs = dir.resolve("money.md");
         Files.writeString(docs, "before\n" + MoneyBench.BEGIN + "old\n" + MoneyBench.END + "\nafter\n");
-        MoneyBench.updateDocs(docs, table);
+        Bench.replaceBetween(docs, MoneyBench.BEGIN, MoneyBench.END, table);
         assertEquals("before\n" + MoneyBench.BEGIN + table + MoneyBench.END + "\nafter\n", Files.readString(docs));
         String real = Files.readString(Path.of("..", "docs", "money-safety.md"));
         assertTrue(real.contains(MoneyBench.BEGIN) && real.contains(MoneyBench.END),
