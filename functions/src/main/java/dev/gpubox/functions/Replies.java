@@ -84,6 +84,8 @@ final class Replies {
         node.put("estimatedCostUsd", box.estimatedCostUsd());
         // The zone every time the caller shows or sends (snooze HH:MM) is in: the stack's, not the phone's.
         node.put("timeZone", box.zone() == null ? null : box.zone().getId());
+        // Where the box and its disk are (a volume attaches only in its zone): docs/setup.md, replacing the box.
+        node.put("availabilityZone", box.availabilityZone());
         return node;
     }
 

@@ -10,28 +10,56 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Every error the HTTP server produces by itself (a request it cannot parse, a URI or headers too long, a
- * body too large, a timeout) answered as API Gateway would, in JSON: a fixed message per status, never
- * HTML, never the server's own reason text (which can name Java classes). Jetty 12.1 sends even a request
- * too malformed to have a request object through here.
+ * body too large, a timeout) answered as the deployed API's gateway responses answer (template.yaml's
+ * {@code GatewayResponses}): {@code {"error","message"}} with a fixed message per status that says what to
+ * do, never HTML, never the server's own reason text (which can name Java classes). Jetty 12.1 sends even a
+ * request too malformed to have a request object through here.
  */
 final class JsonErrors extends ErrorHandler {
+    /**
+     * What API Gateway answers for a missing or wrong key (template.yaml's INVALID_API_KEY, which
+     * FrontDoorTest keeps equal).
+     */
+    static final String FORBIDDEN = "{\"error\":\"invalid_api_key\",\"message\":\"Missing or wrong API key: send it in"
+            + " the x-api-key header. The stack output ApiKeyValueCommand prints it (docs/setup.md, step 5).\"}";
+    /** template.yaml's REQUEST_TOO_LARGE. */
+    static final String TOO_LARGE = "{\"error\":\"request_too_large\",\"message\":\"The request is over API Gateway's"
+            + " 10 MB limit; gpubox routes take no body.\"}";
+    /** template.yaml's INTEGRATION_FAILURE: what API Gateway answers when a function fails. */
+    static final String FUNCTION_FAILED = "{\"error\":\"api_unavailable\",\"message\":\"API Gateway could not get an"
+            + " answer from gpubox's function (it failed or is waking up); try again in a few seconds (every gpubox"
+            + " route is safe to repeat). If it lasts, see docs/api.md.\"}";
 
     /** The JSON body for a status the server or the front door refuses with. */
     static String body(int status) {
-        String message = switch (status) {
-            case 400 -> "Bad request: the HTTP request could not be read.";
-            case 403 -> "Forbidden";
-            case 404 -> "Not found";
-            case 405 -> "Method not allowed";
-            case 408 -> "Request timeout: the request was not sent in time.";
-            case 413 -> "Request Too Long";
-            case 414 -> "Request-URI Too Long";
-            case 431 -> "Request header fields too large";
-            case 501 -> "Not implemented";
-            case 505 -> "HTTP version not supported";
-            default -> status >= 500 ? "Internal server error" : "Bad request";
+        return switch (status) {
+            case 403 -> FORBIDDEN;
+            case 404 -> LocalApi.NOT_FOUND;
+            case 413 -> TOO_LARGE;
+            default -> json(status);
         };
-        return "{\"message\":\"" + message + "\"}";
+    }
+
+    private static String json(int status) {
+        String[] reply = switch (status) {
+            case 400 -> new String[] {"bad_request", "Bad request: the HTTP request could not be read (its request"
+                    + " line, a header or the body's framing); send a plain HTTP/1.1 request, as docs/api.md shows."};
+            case 405 -> new String[] {"method_not_allowed", "Method not allowed; see docs/api.md for each route's"
+                    + " methods."};
+            case 408 -> new String[] {"request_timeout", "Request timeout: the request was not sent in time; send it"
+                    + " again."};
+            case 414 -> new String[] {"uri_too_long", "Request-URI too long: over the 10 KB API Gateway takes; gpubox"
+                    + " routes take a few short parameters (docs/api.md)."};
+            case 431 -> new String[] {"headers_too_large", "Request headers too large: over the 10 KB API Gateway"
+                    + " takes; send only x-api-key and the usual headers."};
+            case 501 -> new String[] {"not_implemented", "Not implemented: the server cannot take this request (an"
+                    + " unknown Transfer-Encoding or method); send a plain HTTP/1.1 request."};
+            case 505 -> new String[] {"http_version_not_supported", "HTTP version not supported: send HTTP/1.1."};
+            default -> status >= 500
+                    ? new String[] {"api_unavailable", "The local API could not answer; try again in a few seconds."}
+                    : new String[] {"bad_request", "Bad request: the request could not be read; see docs/api.md."};
+        };
+        return "{\"error\":\"" + reply[0] + "\",\"message\":\"" + reply[1] + "\"}";
     }
 
     @Override

@@ -56,8 +56,9 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * A local copy of the deployed API's front door: each HTTP request becomes the API Gateway REST proxy
  * event AWS would send, goes to the same handler class template.yaml deploys for that path, and the reply
  * is written back. Like API Gateway it refuses a missing or wrong {@code x-api-key} with 403
- * {@code {"message":"Forbidden"}} before any handler runs, refuses a body over 10 MB before reading it,
- * and answers everything in JSON — including what the HTTP server refuses by itself ({@link JsonErrors}).
+ * {@code invalid_api_key} before any handler runs, refuses a body over 10 MB before reading it, and
+ * answers everything in JSON with the template's gateway-response bodies — including what the HTTP server
+ * refuses by itself ({@link JsonErrors}).
  *
  * <p>The server is Jetty 12's core (no servlets): it reads request heads asynchronously, so slow clients
  * hold no worker thread, and it has the limits and timeouts a gateway needs.
@@ -85,7 +86,6 @@ public final class LocalApi implements AutoCloseable {
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_WORKERS = 64;
     static final String NOT_FOUND = "{\"error\":\"not_found\",\"message\":\"No such route; " + Route.SEE_DOCS + "\"}";
-    static final String FORBIDDEN = "{\"message\":\"Forbidden\"}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -245,7 +245,7 @@ public final class LocalApi implements AutoCloseable {
             } else if (request.getLength() > MAX_BODY_BYTES) {
                 write(response, callback, Reply.json(413, JsonErrors.body(413)));
             } else if (endpoint.keyed() && !keyMatches(request.getHeaders().get("x-api-key"))) {
-                write(response, callback, Reply.json(403, FORBIDDEN));
+                write(response, callback, Reply.json(403, JsonErrors.FORBIDDEN));
             } else {
                 // The body is read without holding a worker thread, and never beyond the limit.
                 // BLOCKING: the answer makes EC2 calls, so Jetty runs it on a worker, never a selector thread.
@@ -276,7 +276,7 @@ public final class LocalApi implements AutoCloseable {
         } catch (Throwable e) {
             // What API Gateway answers when a Lambda integration fails; the details stay in this log.
             System.err.println("gpubox local: " + Quote.excerpt(request.getHttpURI().getPath(), 60) + " failed: " + e);
-            return Reply.json(502, "{\"message\": \"Internal server error\"}");
+            return Reply.json(502, JsonErrors.FUNCTION_FAILED);
         }
     }
 
@@ -322,7 +322,11 @@ public final class LocalApi implements AutoCloseable {
             status = 500;
             message = Quote.excerpt(failed.getMessage(), 300);
         }
-        ObjectNode reply = JSON.createObjectNode().put("message", message);
+        ObjectNode reply = JSON.createObjectNode();
+        if (status != 200) {
+            reply.put("error", "scheduled_stop_failed"); // local mode's trigger: the Lambda invocation would fail
+        }
+        reply.put("message", message);
         reply.set("report", report == null ? null : JSON.readTree(report));
         return Reply.json(status, JSON.writeValueAsString(reply));
     }

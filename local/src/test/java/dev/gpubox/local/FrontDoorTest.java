@@ -5,19 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.local.RawHttp.Raw;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -47,11 +55,51 @@ class FrontDoorTest {
         return RawHttp.send(local.api.url(), request);
     }
 
-    static void assertJsonError(Raw reply, int status) {
+    /** The error contract (issue 14 point 6): JSON with an {@code error} code and a {@code message}, nothing else. */
+    static void assertJsonError(Raw reply, int status) throws Exception {
         assertEquals(status, reply.status(), reply.head() + "\n" + reply.body());
         assertEquals("application/json", reply.header("Content-Type"), reply.head());
-        assertTrue(reply.body().startsWith("{") && reply.body().contains("\"message\""), reply.body());
         assertFalse(reply.body().contains("<") || reply.body().contains("Exception"), reply.body());
+        JsonNode json = WireFixture.JSON.readTree(reply.body());
+        assertTrue(json.path("error").asText().matches("[a-z0-9_]+"), "an error code: " + reply.body());
+        assertTrue(json.path("message").asText().length() > 20, "a message: " + reply.body());
+    }
+
+    /** template.yaml's GatewayResponses: response type → the JSON body API Gateway answers with. */
+    static Map<String, String> gatewayResponses() throws Exception {
+        String template = Files.readString(Path.of("..", "template.yaml"));
+        Matcher m = Pattern.compile("(?m)^        ([A-Z_0-9]+):\n(?:          StatusCode: \\d+\n)?"
+                + "          ResponseTemplates:\n            application/json: '(.*)'$").matcher(template);
+        Map<String, String> bodies = new TreeMap<>();
+        while (m.find()) {
+            bodies.put(m.group(1), m.group(2).replace("''", "'"));
+        }
+        assertTrue(bodies.size() >= 20, "read the template's gateway responses: " + bodies.keySet());
+        return bodies;
+    }
+
+    /** Local mode's front door answers with the deployed gateway's own bodies, not copies that drift. */
+    @Test
+    void theFrontDoorsRefusalsAreTheTemplatesGatewayResponses() throws Exception {
+        Map<String, String> gateway = gatewayResponses();
+        assertEquals(gateway.get("INVALID_API_KEY"), JsonErrors.FORBIDDEN);
+        assertEquals(gateway.get("MISSING_AUTHENTICATION_TOKEN"), LocalApi.NOT_FOUND);
+        assertEquals(gateway.get("REQUEST_TOO_LARGE"), JsonErrors.body(413));
+        assertEquals(gateway.get("INTEGRATION_FAILURE"), JsonErrors.FUNCTION_FAILED);
+        assertEquals(JsonErrors.FORBIDDEN, send("GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body());
+        assertEquals(LocalApi.NOT_FOUND, send("GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body());
+    }
+
+    /** What the HTTP server refuses by itself, by status: the code a client can act on. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "GARBAGE\\r\\n\\r\\n | 400 | bad_request",
+            "GET /status HTTP/9.9\\r\\nHost: x\\r\\n\\r\\n | 505 | http_version_not_supported"})
+    void unreadableRequestsGetACodeAndWhatToDo(String request, int status, String error) throws Exception {
+        Raw reply = send(request.replace("\\r\\n", "\r\n"));
+        assertJsonError(reply, status);
+        assertEquals(error, WireFixture.JSON.readTree(reply.body()).path("error").asText(), reply.body());
+        assertFalse(reply.body().contains("{\"message\""), "never API Gateway's bare default shape: " + reply.body());
     }
 
     @ParameterizedTest
@@ -74,13 +122,17 @@ class FrontDoorTest {
 
     @Test
     void aHugeUriIs414InJson() throws Exception {
-        assertJsonError(send("GET /status?x=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414);
+        Raw reply = send("GET /status?x=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertJsonError(reply, 414);
+        assertEquals("uri_too_long", WireFixture.JSON.readTree(reply.body()).path("error").asText());
     }
 
     @Test
     void hugeHeadersAre431InJson() throws Exception {
-        assertJsonError(send("GET /status HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY + "\r\nX-Big: "
-                + "b".repeat(20_000) + "\r\n\r\n"), 431);
+        Raw reply = send("GET /status HTTP/1.1\r\nHost: x\r\nx-api-key: " + WireFixture.KEY + "\r\nX-Big: "
+                + "b".repeat(20_000) + "\r\n\r\n");
+        assertJsonError(reply, 431);
+        assertEquals("headers_too_large", WireFixture.JSON.readTree(reply.body()).path("error").asText());
         assertEquals(0, local.sim.totalCalls());
     }
 
@@ -131,8 +183,11 @@ class FrontDoorTest {
     @ValueSource(strings = {"", "test-key-012345678", "test-key-01234567890", "TEST-KEY-0123456789"})
     void onlyTheExactKeyOpensTheDoor(String key) throws Exception {
         Raw reply = send("GET /status HTTP/1.1\r\nHost: x\r\nx-api-key: " + key + "\r\nConnection: close\r\n\r\n");
-        assertEquals(403, reply.status());
-        assertEquals("{\"message\":\"Forbidden\"}", reply.body());
+        assertJsonError(reply, 403);
+        JsonNode json = WireFixture.JSON.readTree(reply.body());
+        assertEquals("invalid_api_key", json.path("error").asText());
+        assertTrue(json.path("message").asText().contains("x-api-key header")
+                && json.path("message").asText().contains("ApiKeyValueCommand"), "which header, where to read the key");
         assertEquals(0, local.sim.totalCalls());
     }
 

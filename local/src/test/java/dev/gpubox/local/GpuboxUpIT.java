@@ -166,7 +166,9 @@ class GpuboxUpIT {
     void aWrongKeyOrNoApiSaysWhatToDo() throws Exception {
         Run wrong = gpubox("login", "--url", local.api.url().toString(), "--key", "not-the-key");
         assertEquals(1, wrong.exit());
-        assertEquals("gpubox login: Forbidden\nNext: the API refused the key: run ./gpubox login again.\n", wrong.err());
+        assertEquals("gpubox login: Missing or wrong API key: send it in the x-api-key header. The stack output"
+                + " ApiKeyValueCommand prints it (docs/setup.md, step 5).\nNext: the API refused the key: run"
+                + " ./gpubox login again.\n", wrong.err());
 
         Run notLoggedIn = gpubox("status");
         assertEquals(1, notLoggedIn.exit(), "the saved (wrong) key is refused again");

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.Test;
  *   <li>no 5xx outside the documented EC2 mappings (docs/api.md's table; 505 for an HTTP version the
  *       server does not speak);</li>
  *   <li>no EC2 call for a request without the key, counted at the simulator's wire;</li>
- *   <li>every {@code message} one line of at most 400 characters, whatever was sent.</li>
+ *   <li>every {@code message} one line of at most 400 characters, whatever was sent;</li>
+ *   <li>every refusal (4xx, 5xx) keeps the error contract: an {@code error} code and a {@code message}, as the
+ *       deployed gateway's responses do (issue 14 point 6), never a bare {@code {"message": …}}.</li>
  * </ol>
  * The default is 2,000 requests; {@code -Dgpubox.fuzz.requests=10000 -Dgpubox.fuzz.seed=N} runs a longer
  * campaign (docs/api.md gives the command). Figures go to {@code local/target/fuzz-report.txt}.
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.Test;
 class LocalApiFuzzTest {
     static final int REQUESTS = Integer.getInteger("gpubox.fuzz.requests", 2_000);
     static final String UNANSWERED = "unanswered (other than a scheduled-stop run within its budget)";
+    static final String ERRORS_WITHOUT_CODE = "refusals without an error code and a message";
     static final long SEED = Long.getLong("gpubox.fuzz.seed", 20261129L);
     /** A package-qualified name, an exception or error class, or a stack frame. */
     static final Pattern JAVA_INTERNALS = Pattern.compile(
@@ -68,7 +71,7 @@ class LocalApiFuzzTest {
         for (String k : List.of("requests", "replies", "no reply (closed, or none within 30 s)", "keyless requests",
                 "EC2 faults injected", "crashes", "HTML bodies", "non-JSON bodies", "Java names or frames",
                 "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line",
-                UNANSWERED)) {
+                ERRORS_WITHOUT_CODE, UNANSWERED)) {
             figures.put(k, 0);
         }
         Map<Integer, Integer> statuses = new TreeMap<>();
@@ -137,7 +140,7 @@ class LocalApiFuzzTest {
         System.out.print(report);
         for (String property : List.of("crashes", "HTML bodies", "non-JSON bodies", "Java names or frames",
                 "5xx outside the documented mappings", "EC2 calls without the key", "messages not one short line",
-                UNANSWERED)) {
+                ERRORS_WITHOUT_CODE, UNANSWERED)) {
             assertEquals(0, figures.get(property), property + "\n" + report);
         }
         assertEquals(REQUESTS, figures.get("requests"));
@@ -180,11 +183,16 @@ class LocalApiFuzzTest {
         }
         int status = reply.status();
         String error = json == null ? "" : json.path("error").asText();
-        if (status == 500 && "internal_error".equals(error) || status == 502 && error.isEmpty()) {
+        if (status >= 400 && json != null && (!error.matches("[a-z0-9_]+") || message.isBlank())) {
+            fail(figures, ERRORS_WITHOUT_CODE, examples, request, reply);
+        }
+        // api_unavailable is the gateway's answer to a function that failed: in local mode, a handler crash.
+        if (status == 500 && "internal_error".equals(error) || status >= 500 && (error.isEmpty()
+                || "api_unavailable".equals(error))) {
             fail(figures, "crashes", examples, request, reply);
         } else if (status >= 500) {
             boolean mapped = documented5xx.contains(error);
-            boolean protocol = status == 505;
+            boolean protocol = status == 505 || status == 501;
             boolean failedStopRun = status == 500 && faultsArmed && request.path().equals(LocalApi.SCHEDULED_STOP_PATH);
             if (!mapped && !protocol && !failedStopRun) {
                 fail(figures, "5xx outside the documented mappings", examples, request, reply);

@@ -128,6 +128,11 @@ class MotoLifecycleTest {
         assertEquals(200, status.status(), status.json().toString());
         assertEquals("stopped", status.field("state"));
         assertFalse(status.json().path("elasticIpAttached").asBoolean());
+        // The zone as moto itself places the box (issue 14 point 4: where the disk is).
+        String zone = ec2.describeInstances(r -> r.instanceIds(box)).reservations().get(0).instances().get(0)
+                .placement().availabilityZone();
+        assertFalse(zone == null || zone.isEmpty());
+        assertEquals(zone, status.field("availabilityZone"), status.json().toString());
 
         Reply start = call("POST", "/start");
         assertEquals(202, start.status(), start.json().toString());

@@ -99,7 +99,8 @@ class PanelBrowserTest {
 
         enterKey("not-the-key");
         visible("key-form");
-        assertEquals("Forbidden — the API refused this key. Enter it again.", text("error"));
+        assertEquals("The API refused this key. Enter it again (the stack output ApiKeyValueCommand prints it).",
+                text("error"));
 
         enterKey(WireFixture.KEY);
         awaitText("state", "stopped");

@@ -89,7 +89,7 @@ class StartFallsBackWireTest {
     @ParameterizedTest
     @CsvSource({
             "'Server.InternalError: Internal error on launch', AWS_ERROR, Server.InternalError",
-            "'Client.InternalError: Client error on launch', AWS_ERROR, KMS key",
+            "'Client.InternalError: Client error on launch', AWS_ERROR, EbsKmsKeyArn",
             "'Client.VolumeLimitExceeded: Volume limit exceeded', AWS_ERROR, volume limit",
             "'Client.InvalidSnapshot.NotFound: The snapshot does not exist', AWS_ERROR, snapshot",
             "'Server.InsufficientInstanceCapacity: Insufficient capacity', INSUFFICIENT_CAPACITY, no capacity"})

@@ -41,6 +41,7 @@ class WireLifecycleTest {
         assertEquals("stopped", status.field("state"));
         String eip = status.field("elasticIp");
         assertTrue(status.json().path("elasticIpAttached").asBoolean());
+        assertEquals("us-west-2a", status.field("availabilityZone"), "the simulator's placement: " + status.json());
 
         Reply start = local.call("POST", "/start");
         assertEquals(202, start.status());
@@ -146,7 +147,8 @@ class WireLifecycleTest {
     void theFrontDoorRefusesLikeApiGateway() {
         Reply noKey = local.call("GET", "/status", null);
         assertEquals(403, noKey.status());
-        assertEquals("Forbidden", noKey.field("message"));
+        assertEquals("invalid_api_key", noKey.field("error"));
+        assertTrue(noKey.field("message").contains("x-api-key"), noKey.field("message"));
         assertEquals(403, local.call("POST", "/start", "wrong-key").status());
         assertEquals(0, local.sim.calls("DescribeInstances"), "no handler ran");
 

@@ -46,6 +46,15 @@ final class AwsErrors {
     private static final Set<String> CAPACITY_STATE_REASONS = Set.of(
             "Server.InsufficientInstanceCapacity", "Server.InsufficientCapacity");
 
+    /**
+     * What {@code Client.InternalError} on a fall-back means in practice: EC2 could not decrypt the box's
+     * volume, because the account's default EBS key is customer-managed and the start role may not create
+     * the grant EC2 needs (template.yaml's {@code EbsKmsKeyArn}), or because that key is disabled.
+     */
+    static final String CLIENT_INTERNAL_ERROR = "EC2 could not use its encrypted volume's KMS key: if the"
+            + " account's default EBS key (aws ec2 get-ebs-default-kms-key-id) is customer-managed, set the stack"
+            + " parameter EbsKmsKeyArn to it and redeploy; if it is disabled, enable it";
+
     private AwsErrors() {
     }
 
@@ -69,9 +78,7 @@ final class AwsErrors {
                     "AWS had no capacity for it (" + said + "). Nothing is billed for the attempt; try again in a few"
                             + " minutes or choose another InstanceType.";
             case "Server.InternalError" -> "an internal error at AWS (" + said + "). Try again in a few minutes.";
-            case "Client.InternalError" -> "EC2 could not use its volumes, often because an EBS volume is"
-                    + " encrypted with a KMS key the box may not use or that is disabled (" + said + "). Fix the key"
-                    + " or its grants, then start it again.";
+            case "Client.InternalError" -> CLIENT_INTERNAL_ERROR + " (" + said + ").";
             case "Client.VolumeLimitExceeded" -> "the account's EBS volume limit is reached (" + said + ")."
                     + " Raise the limit or delete unused volumes, then start it again.";
             case "Client.InvalidSnapshot.NotFound" -> "a snapshot its volume needs no longer exists (" + said

@@ -127,7 +127,8 @@ public final class BoxControl {
         return new ActionResult("stop_issued", true,
                 "GPU box is stopping (" + after.instanceType() + ")" + (before.uptimeSeconds() == null ? ""
                         : " after " + config.pricing().uptimeAndCost(before.instanceType(),
-                        Duration.ofSeconds(before.uptimeSeconds()))) + ".", after);
+                        Duration.ofSeconds(before.uptimeSeconds()))) + "."
+                        + InstanceStore.wipedNote(before.instanceType()), after);
     }
 
     /**
@@ -319,7 +320,7 @@ public final class BoxControl {
                 box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
                 snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
-                policy.zone());
+                policy.zone(), box.placement() == null ? null : box.placement().availabilityZone());
     }
 
     private String sshLine(String keyName, String address) {

@@ -19,11 +19,12 @@ import java.util.Locale;
  * @param hourlyPriceUsd    the on-demand price used for estimates; null when unknown
  * @param estimatedCostUsd  uptime × price so far; null when not running or the price is unknown
  * @param zone              the stack's time zone, for showing times
+ * @param availabilityZone  the box's Availability Zone (EC2's placement), where its disk lives; null if unknown
  */
 public record BoxStatus(String instanceId, String name, String instanceType, String state, String publicIp,
                         String elasticIp, boolean elasticIpAttached, Instant launchTime, Long uptimeSeconds,
                         String ssh, Instant snoozedUntil, Instant nextAutomaticStop, Double hourlyPriceUsd,
-                        Double estimatedCostUsd, ZoneId zone) {
+                        Double estimatedCostUsd, ZoneId zone, String availabilityZone) {
 
     /** The address to connect to: the Elastic IP when attached, else the current public IP. */
     public String address() {

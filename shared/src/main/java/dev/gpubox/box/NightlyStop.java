@@ -214,7 +214,8 @@ public final class NightlyStop {
             return new String[] {"gpubox: " + again + "could not stop " + label(box),
                     "gpubox " + again + "could not stop " + label(box) + ": " + why
                             + " It is still running (" + upFor + " so far). gpubox keeps trying every five minutes"
-                            + " and reminds you hourly; stop it yourself if it must be off now."};
+                            + " and reminds you hourly; stop it yourself if it must be off now."
+                            + InstanceStore.willWipeNote(box.instanceTypeAsString())};
         }
 
         private String[] combined(Map<String, Boolean> toNotice, Map<String, String> failed, Instant now) {
@@ -230,6 +231,8 @@ public final class NightlyStop {
             if (toNotice.size() > 20) {
                 list.append("\n- and ").append(toNotice.size() - 20).append(" more (see the run's log)");
             }
+            toNotice.keySet().stream().map(id -> due.get(id).instanceTypeAsString()).filter(InstanceStore::has)
+                    .findFirst().ifPresent(type -> list.append("\n").append(InstanceStore.willWipeSomeNote(type)));
             return new String[] {"gpubox: " + again + "could not stop " + toNotice.size() + " boxes",
                     "gpubox " + again + "could not stop " + toNotice.size() + " boxes; they are still running."
                             + list + "\ngpubox keeps trying every five minutes and reminds you hourly; stop them"
@@ -312,7 +315,8 @@ public final class NightlyStop {
                 (policy.isLateStart(box.launchTime()) ? "The " : "Tonight's ") + when + " stop skipped " + label(box) + ": it is snoozed until "
                         + ZoneTimes.clock(snooze, policy.zone())
                         + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
-                        Duration.between(box.launchTime(), now)) + " so far.", time.callTimeout());
+                        Duration.between(box.launchTime(), now)) + " so far."
+                        + InstanceStore.willWipeNote(box.instanceTypeAsString()), time.callTimeout());
         tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString(), time.overrides());
     }
 

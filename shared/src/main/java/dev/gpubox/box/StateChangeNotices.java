@@ -50,6 +50,9 @@ public final class StateChangeNotices {
         String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
                 Duration.between(box.launchTime(), eventTime));
         String message = message(box, label, ran, config.policy());
+        if (!AwsErrors.isFailedStart(box.stateReason() == null ? null : box.stateReason().code())) {
+            message += InstanceStore.wipedNote(box.instanceTypeAsString()); // a start that failed held nothing there
+        }
         notifier.publish("gpubox: " + BoxLabel.shortName(box) + " stopped", message);
         return message;
     }

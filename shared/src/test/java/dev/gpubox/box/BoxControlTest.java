@@ -232,7 +232,10 @@ class BoxControlTest {
             ActionResult result = control.stop();
             assertTrue(result.accepted());
             assertEquals("stop_issued", result.result());
-            assertEquals("GPU box is stopping (g4dn.xlarge) after 1 h 0 min, ~$0.53.", result.message());
+            // Issue 14 point 8: a g4dn's local NVMe is gone after the stop; the reply says so.
+            assertEquals("GPU box is stopping (g4dn.xlarge) after 1 h 0 min, ~$0.53. Its instance store (125 GB NVMe"
+                    + " at /opt/dlami/nvme) is wiped at every stop: files there are gone; keep work on the EBS disk.",
+                    result.message());
             verify(ec2).stopInstances(StopInstancesRequest.builder().instanceIds(BOX_ID).build());
         }
 

@@ -125,6 +125,10 @@ class NightlyStopTest {
         assertEquals(1, notices.size());
         assertTrue(notices.get(0).startsWith("gpubox could not stop GPU box gpubox-gpu") && notices.get(0)
                 .contains("still running (1 h 0 min, ~$0.53 so far)"), notices.get(0));
+        // Issue 14 point 8: stopping it by hand wipes a g4dn's local NVMe too.
+        assertTrue(notices.get(0).endsWith("stop it yourself if it must be off now. Stopping wipes its instance store"
+                + " (125 GB NVMe at /opt/dlami/nvme): copy what you need from there to the EBS disk first."),
+                notices.get(0));
         assertEquals(List.of(), time.sleeps, "a permanent error is not retried");
     }
 
@@ -173,7 +177,9 @@ class NightlyStopTest {
         assertEquals(List.of(), report.stopped());
         assertEquals("snoozed until " + snoozeEnd, report.skipped().get(id(1)));
         assertEquals(List.of("Tonight's 20:00 Asia/Shanghai stop skipped GPU box gpubox-gpu (g4dn.xlarge): it is"
-                + " snoozed until 23:30 Asia/Shanghai, and gpubox will stop it then. Up 1 h 0 min, ~$0.53 so far."),
+                + " snoozed until 23:30 Asia/Shanghai, and gpubox will stop it then. Up 1 h 0 min, ~$0.53 so far."
+                + " Stopping wipes its instance store (125 GB NVMe at /opt/dlami/nvme): copy what you need from there"
+                + " to the EBS disk first."),
                 notices);
         verify(ec2).createTags(Ec2Fixtures.sdkFields(CreateTagsRequest.builder().resources(id(1))
                 .tags(tag(BoxTags.SKIP_NOTICED, NOW.toString())).build()));

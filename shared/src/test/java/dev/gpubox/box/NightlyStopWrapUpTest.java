@@ -33,6 +33,7 @@ class NightlyStopWrapUpTest {
     final Ec2Client ec2 = mock(Ec2Client.class);
     final FakeTime time = new FakeTime(NOW);
     final List<String> subjects = new ArrayList<>();
+    final List<String> messages = new ArrayList<>();
 
     private void failing(int boxes) {
         when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instancesPage(null,
@@ -40,7 +41,10 @@ class NightlyStopWrapUpTest {
                         NOW.minusSeconds(3600))).toArray(Instance[]::new)));
         when(ec2.stopInstances(any(StopInstancesRequest.class))).thenThrow(awsError("UnauthorizedOperation", 403));
         when(ec2.createTags(any(CreateTagsRequest.class))).thenReturn(CreateTagsResponse.builder().build());
-        new NightlyStop(ec2, config(), (s, m) -> subjects.add(s), time, time).run(Duration.ofSeconds(30));
+        new NightlyStop(ec2, config(), (s, m) -> {
+            subjects.add(s);
+            messages.add(m);
+        }, time, time).run(Duration.ofSeconds(30));
     }
 
     @Test
@@ -55,6 +59,8 @@ class NightlyStopWrapUpTest {
     void moreGetOneCombinedNoticeAndOneTagWrite() {
         failing(40);
         assertEquals(List.of("gpubox: could not stop 40 boxes"), subjects);
+        assertTrue(messages.get(0).contains("\nStopping wipes the instance store (NVMe at /opt/dlami/nvme) of those"
+                + " that have one (such as g4dn.xlarge)"), "issue 14 point 8: " + messages.get(0));
         verify(ec2, times(1)).createTags(any(CreateTagsRequest.class));
         verify(ec2).createTags(argThat((CreateTagsRequest r) -> r.resources().size() == 40));
     }

@@ -88,4 +88,27 @@ class StartThatFallsBackTest {
         assertEquals("already_starting", control.start(0).result());
         assertEquals(NOW, time.instant());
     }
+
+    /**
+     * Issue 14 point 5: with EBS encryption by default under a customer-managed key, a start the role may not
+     * grant falls back with Client.InternalError: the reply names the parameter that fixes it and how to see
+     * the account's key, and is not retryable (nothing changes until the stack is redeployed).
+     */
+    @Test
+    void aFallBackForTheVolumesKeyNamesTheEbsKmsKeyArnParameter() {
+        Instance keyRefused = box(InstanceStateName.STOPPED).toBuilder().stateReason(StateReason.builder()
+                .code("Client.InternalError").message("Client.InternalError: Client error on launch").build()).build();
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(
+                instances(box(InstanceStateName.STOPPED)), instances(box(InstanceStateName.PENDING)),
+                instances(keyRefused));
+
+        BoxException e = assertThrows(BoxException.class, () -> control.start(25));
+
+        assertEquals(ErrorCode.AWS_ERROR, e.error());
+        assertTrue(e.getMessage().contains("set the stack parameter EbsKmsKeyArn to it and redeploy")
+                && e.getMessage().contains("aws ec2 get-ebs-default-kms-key-id")
+                && e.getMessage().endsWith("(Client.InternalError: Client error on launch)."), e.getMessage());
+        assertEquals(null, e.retryAfterSeconds(), "a client-side reason: retrying changes nothing");
+        assertTrue(e.getMessage().length() <= 400, "one short line: " + e.getMessage().length());
+    }
 }

@@ -75,12 +75,18 @@ class MoneySafetyTemplateIT {
                     && tag.path("Value").path("Fn::Sub").asText().equals("${IdleMinutes}");
         }
         assertTrue(tagged, "the watchdog reads IdleMinutes from the instance's tags");
-        String userData = box.path("UserData").path("Fn::Base64").asText();
-        String installed = userData.substring(userData.indexOf("<<'GPUBOX_WATCHDOG'\n") + "<<'GPUBOX_WATCHDOG'\n".length(),
-                userData.indexOf("GPUBOX_WATCHDOG\nchmod"));
+        // Delivered by SSM State Manager on the running box, not by UserData (issue 14, point 3).
+        JsonNode onBox = Template.resource("GpuboxOnBox").path("Properties");
+        assertEquals("AWS-RunShellScript", onBox.path("Name").asText());
+        assertEquals("[{\"Key\":\"InstanceIds\",\"Values\":[{\"Ref\":\"GpuInstance\"}]}]", onBox.path("Targets").toString());
+        String commands = onBox.path("Parameters").path("commands").get(0).asText();
+        String installed = commands.substring(commands.indexOf("<<'GPUBOX_WATCHDOG'\n") + "<<'GPUBOX_WATCHDOG'\n".length(),
+                commands.indexOf("GPUBOX_WATCHDOG\ncat"));
         assertEquals(Files.readString(Template.REPO.resolve("box/gpubox-idle-watchdog.sh")), installed,
-                "UserData installs box/gpubox-idle-watchdog.sh exactly");
-        assertTrue(userData.contains("systemctl enable --now gpubox-idle-watchdog.timer"));
+                "GpuboxOnBox installs box/gpubox-idle-watchdog.sh exactly");
+        assertTrue(commands.contains("systemctl enable --now gpubox-idle-watchdog.timer"));
+        assertEquals(Files.readString(Template.REPO.resolve("box/gpubox-bootstrap.sh")), box.path("UserData").path("Fn::Base64").asText(),
+                "UserData is the fixed bootstrap, with no watchdog in it");
         JsonNode backstop = Template.resource("IdleBackstopAlarm").path("Properties");
         assertTrue(backstop.path("AlarmActions").get(0).toString().contains(":ec2:stop"),
                 "the backstop stops (never terminates) the box");

@@ -22,9 +22,7 @@ class SetupDocIT {
     static final String DOC = read();
     static final Pattern PROMPT_ROW = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
     /** Properties of AWS::EC2::Instance whose change replaces the instance (CloudFormation's resource reference). */
-    static final Set<String> REPLACING_PROPERTIES = Set.of("ImageId", "KeyName", "BlockDeviceMappings",
-            "AvailabilityZone", "SubnetId", "NetworkInterfaces", "PlacementGroupName", "Tenancy", "PrivateIpAddress",
-            "HostResourceGroupArn", "LaunchTemplate", "CpuOptions", "HibernationOptions", "ElasticGpuSpecifications");
+    static final Set<String> REPLACING_PROPERTIES = InstanceUpdateTable.replacing();
 
     static String read() {
         try {
@@ -127,7 +125,7 @@ class SetupDocIT {
                 }
             }
         });
-        assertEquals(Set.of("ImageId", "KeyName", "RootVolumeSize", "RootDeviceName"), replacing);
+        assertEquals(Set.of("ImageId", "KeyName", "RootVolumeSize", "RootDeviceName", "SubnetId"), replacing);
         String update = section("## 8. Updating the stack");
         for (String parameter : replacing) {
             assertTrue(update.contains("`" + parameter + "`"), parameter + " is named in the update section");
@@ -169,5 +167,48 @@ class SetupDocIT {
         assertTrue(stopped.contains(volume + " GiB: **$" + String.format("%.2f", volume * 0.08) + "/month**"), stopped);
         assertTrue(stopped.contains("**$3.65/month**") && stopped.contains("**$" + String.format("%.2f", volume * 0.08 + 3.65)
                 + "/month**"), "the total adds up");
+    }
+
+    // ------------------------------------------------------------------ issue 14, points 3, 4 and 7
+
+    @Test
+    void upgradersAreToldOfTheOneRestartTheBootstrapNeedsAndHowToAvoidIt() {
+        String upgrade = section("## Upgrading an existing stack");
+        assertTrue(upgrade.contains("**It stops and starts the box once.**") && upgrade.contains("box/gpubox-bootstrap.sh"), upgrade);
+        assertTrue(upgrade.contains("./gpubox down") && upgrade.contains("./gpubox deploy --allow-restart"), upgrade);
+        assertTrue(upgrade.contains("AmazonSSMManagedInstanceCore") && upgrade.contains("GpuboxOnBox"), upgrade);
+        assertTrue(upgrade.contains("leave them empty on an existing stack"), upgrade);
+        String update = section("## 8. Updating the stack");
+        assertTrue(update.contains("./gpubox deploy\n--allow-restart") || update.contains("./gpubox deploy --allow-restart"), update);
+        assertTrue(update.contains("ec2-instance-updates.properties"), "where the table of interrupting properties is");
+    }
+
+    @Test
+    void aBoxWithoutADefaultVpcOrInAChosenZoneIsDocumented() {
+        String network = section("### No default VPC, or a zone you choose");
+        assertTrue(network.contains("VPCIdNotSpecified") && network.contains("`SubnetId`") && network.contains("`VpcId`"), network);
+        assertTrue(network.contains("availabilityZone"), "the zone as /status shows it");
+        assertTrue(network.contains("**public** subnet"), network);
+    }
+
+    /** A volume attaches only in its own zone: the recipe goes through a snapshot made into a volume in the new zone. */
+    @Test
+    void theReplacementRecipeWorksAcrossZones() {
+        String replace = section("## 8. Updating the stack");
+        replace = replace.substring(replace.indexOf("### Replacing the box on purpose"));
+        assertTrue(replace.contains("aws ec2 create-snapshot") && replace.contains("aws ec2 wait snapshot-completed"), replace);
+        assertTrue(replace.contains("aws ec2 create-volume --snapshot-id snap-... --availability-zone"), replace);
+        assertTrue(replace.contains("**in the new box's zone**") && replace.contains("aws ec2 attach-volume"), replace);
+        assertFalse(replace.contains("attach the old volume"), "the old volume is in the old zone");
+    }
+
+    @Test
+    void whatTheKeyPairAndTheAmiAreStillNeededForIsSaid() {
+        String key = section("## 2. Create a key pair");
+        assertTrue(key.contains("first boot") && key.contains("a replacement") && key.contains("InvalidKeyPair.NotFound"), key);
+        assertTrue(key.contains("blocks no update"), key);
+        String ami = section("## 3. Find a Deep Learning AMI id");
+        assertTrue(ami.contains("read only when a box is launched") && ami.contains("InvalidAMIID.NotFound"), ami);
+        assertTrue(ami.contains("every later update, even an urgent `SshCidr` change, would fail"), ami);
     }
 }

@@ -227,8 +227,61 @@ class TemplateIT {
     @Test
     void imageIsAPlainAmiIdSoANewAmiNeverReplacesTheBox() {
         JsonNode image = Template.TREE.path("Parameters").path("ImageId");
-        assertEquals("AWS::EC2::Image::Id", image.path("Type").asText());
         assertFalse(image.has("Default"));
+        // Not AWS::EC2::Image::Id: CloudFormation would check it against the account on every update, and
+        // every update after the AMI is deregistered would fail (issue 14, point 7).
+        assertEquals("String", image.path("Type").asText());
+        String pattern = image.path("AllowedPattern").asText();
+        for (String good : List.of("ami-0123456789abcdef0", "ami-12345678")) {
+            assertTrue(Pattern.matches(pattern, good), good);
+        }
+        for (String bad : List.of("", "ami-", "ami-0123456789ABCDEF0", "0123456789abcdef0", "ami-0123456789abcdef0 ",
+                "resolve:ssm:/aws/service/deeplearning/ami/x86_64/latest")) {
+            assertFalse(Pattern.matches(pattern, bad), "'" + bad + "'");
+        }
+    }
+
+    @Test
+    void theKeyPairIsAPlainNameSoDeletingItInEc2NeverBlocksAnUpdate() {
+        JsonNode key = Template.TREE.path("Parameters").path("KeyName");
+        assertEquals("String", key.path("Type").asText(), "not AWS::EC2::KeyPair::KeyName, checked on every update");
+        assertFalse(key.has("Default"));
+        String pattern = key.path("AllowedPattern").asText();
+        for (String good : List.of("my-laptop", "a", "work key (2024)", "x".repeat(255))) {
+            assertTrue(Pattern.matches(pattern, good), good);
+        }
+        for (String bad : List.of("", " my-laptop", "my-laptop ", "x".repeat(256), "schl\u00fcssel", "two\nlines")) {
+            assertFalse(Pattern.matches(pattern, bad), "'" + bad + "'");
+        }
+    }
+
+    @Test
+    void aSubnetAndItsVpcAreOptionalAndComeTogether() {
+        JsonNode parameters = Template.TREE.path("Parameters");
+        for (String name : List.of("SubnetId", "VpcId")) {
+            assertEquals("String", parameters.path(name).path("Type").asText(), name);
+            assertEquals("", parameters.path(name).path("Default").asText(), name + ": empty keeps today's default VPC");
+        }
+        String subnet = parameters.path("SubnetId").path("AllowedPattern").asText();
+        String vpc = parameters.path("VpcId").path("AllowedPattern").asText();
+        assertTrue(Pattern.matches(subnet, "") && Pattern.matches(subnet, "subnet-0123456789abcdef0") && Pattern.matches(subnet, "subnet-1a2b3c4d"));
+        assertFalse(Pattern.matches(subnet, "vpc-0123456789abcdef0") || Pattern.matches(subnet, "subnet-xyz") || Pattern.matches(subnet, " subnet-1a2b3c4d"));
+        assertTrue(Pattern.matches(vpc, "") && Pattern.matches(vpc, "vpc-0123456789abcdef0"));
+        assertFalse(Pattern.matches(vpc, "subnet-0123456789abcdef0"));
+        // The box takes the subnet and the group takes its VPC only when given; empty is AWS::NoValue.
+        assertEquals("[\"HasSubnetId\",{\"Ref\":\"SubnetId\"},{\"Ref\":\"AWS::NoValue\"}]",
+                Template.resource("GpuInstance").path("Properties").path("SubnetId").path("Fn::If").toString());
+        assertEquals("[\"HasVpcId\",{\"Ref\":\"VpcId\"},{\"Ref\":\"AWS::NoValue\"}]",
+                Template.resource("GpuSecurityGroup").path("Properties").path("VpcId").path("Fn::If").toString());
+        // Rules: one without the other fails before anything is created (a group outside the subnet's VPC
+        // would make the launch fail).
+        JsonNode rules = Template.TREE.path("Rules");
+        assertEquals("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"SubnetId\"},\"\"]}]}", rules.path("SubnetNeedsItsVpc").path("RuleCondition").toString());
+        assertEquals("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"VpcId\"},\"\"]}]}",
+                rules.path("SubnetNeedsItsVpc").path("Assertions").get(0).path("Assert").toString());
+        assertEquals("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"VpcId\"},\"\"]}]}", rules.path("VpcNeedsASubnet").path("RuleCondition").toString());
+        assertEquals("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"SubnetId\"},\"\"]}]}",
+                rules.path("VpcNeedsASubnet").path("Assertions").get(0).path("Assert").toString());
     }
 
     @Test

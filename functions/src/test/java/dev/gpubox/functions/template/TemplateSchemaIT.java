@@ -12,6 +12,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.gpubox.box.ExternalTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,14 +57,16 @@ class TemplateSchemaIT {
         assertFalse(samSchema().validate(broken).isEmpty(), "the SAM schema must catch a typo");
     }
 
-    /** Both sides of every condition: ExtraOpenPort 0 (closed) and 8080 (opened). */
-    @ParameterizedTest(name = "ExtraOpenPort={0}")
-    @ValueSource(strings = {"0", "8080"})
-    void everyCloudFormationResourceMatchesItsProviderSchema(String extraPort) throws IOException {
+    /** Both sides of every condition: ExtraOpenPort 0 (closed) and 8080 (opened); no subnet, and a subnet. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ExtraOpenPort=0", "ExtraOpenPort=8080,SubnetId=subnet-0123456789abcdef0,VpcId=vpc-0123456789abcdef0"})
+    void everyCloudFormationResourceMatchesItsProviderSchema(String setting) throws IOException {
         Map<String, String> values = new HashMap<>(REQUIRED);
-        values.put("ExtraOpenPort", extraPort);
+        for (String pair : setting.split(",")) {
+            values.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
         Intrinsics intrinsics = new Intrinsics(Template.TREE, values, Template.GENERATED, TemplateSchemaIT::hasAttribute);
-        int checked = 0;
+        Set<String> checked = new HashSet<>();
         for (var entry : Template.resources().properties()) {
             String type = entry.getValue().path("Type").asText();
             if (type.startsWith("AWS::Serverless::")) {
@@ -81,9 +84,14 @@ class TemplateSchemaIT {
                 assertTrue(properties.at(readOnly).isMissingNode(),
                         entry.getKey() + " sets read-only " + readOnly + ", an output, not an input");
             }
-            checked++;
+            checked.add(type);
         }
-        assertTrue(checked >= 9, "expected the instance, security group, EIP, its association and five log groups; checked " + checked);
+        assertTrue(checked.containsAll(Set.of("AWS::EC2::Instance", "AWS::EC2::SecurityGroup", "AWS::EC2::EIP",
+                "AWS::EC2::EIPAssociation", "AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::IAM::InstanceProfile",
+                "AWS::SSM::Association")), "checked " + checked);
+        boolean subnet = values.containsKey("SubnetId");
+        assertEquals(subnet, !intrinsics.resolve(Template.resource("GpuInstance").path("Properties")).path("SubnetId").isMissingNode());
+        assertEquals(subnet, !intrinsics.resolve(Template.resource("GpuSecurityGroup").path("Properties")).path("VpcId").isMissingNode());
     }
 
     @Test
@@ -127,12 +135,43 @@ class TemplateSchemaIT {
         return schema(schemaFile(type), SpecVersion.VersionFlag.V7);
     }
 
-    /** AWS::EC2::Instance → cfn-resource-schemas/aws-ec2-instance.json */
+    /**
+     * AWS::EC2::Instance → cfn-resource-schemas/aws-ec2-instance.json in the reference folder; a type the
+     * folder lacks (AWS::SSM::Association) comes from the provider schemas cfn-lint ships, and says so.
+     */
     private static Path schemaFile(String type) {
         Path file = ReferenceFolder.SCHEMAS.resolve("cfn-resource-schemas")
                 .resolve(type.toLowerCase(Locale.ROOT).replace("::", "-") + ".json");
-        assertTrue(Files.isRegularFile(file), "no provider schema for " + type + " at " + file);
-        return file;
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        Path shipped = CFN_LINT_SCHEMAS.computeIfAbsent(type, TemplateSchemaIT::cfnLintSchema);
+        assertTrue(Files.isRegularFile(shipped), "no provider schema for " + type + " at " + file + " nor in cfn-lint");
+        return shipped;
+    }
+
+    static final Map<String, Path> CFN_LINT_SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The us-east-1 provider schema cfn-lint ships for {@code type} (data/schemas/resources/HASH.json). */
+    private static Path cfnLintSchema(String type) {
+        Path python = ExternalTools.requirePythonModule("cfnlint", "the provider schema of " + type
+                + ", which the reference folder " + ReferenceFolder.SCHEMAS + " lacks");
+        String script = "import os, cfnlint\nfrom cfnlint.data.schemas.providers import us_east_1\n"
+                + "print(os.path.join(os.path.dirname(cfnlint.__file__), 'data', 'schemas', 'resources', us_east_1.types['"
+                + type + "'] + '.json'))";
+        try {
+            Process p = new ProcessBuilder(python.toString(), "-c", script).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            assertEquals(0, p.waitFor(), out);
+            System.out.println("TemplateSchemaIT: " + type + " is not in " + ReferenceFolder.SCHEMAS
+                    + "; using the provider schema cfn-lint ships: " + out);
+            return Path.of(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static synchronized JsonSchema schema(Path file, SpecVersion.VersionFlag version) throws IOException {

@@ -55,9 +55,21 @@ class TransformedTemplateIT {
         return out;
     }
 
+    /** Every statement a role may hold, including both branches of a conditional (Fn::If) statement. */
     static List<JsonNode> statements(JsonNode role) {
         List<JsonNode> all = new ArrayList<>();
-        role.path("Properties").path("Policies").forEach(p -> p.path("PolicyDocument").path("Statement").forEach(all::add));
+        role.path("Properties").path("Policies").forEach(p -> p.path("PolicyDocument").path("Statement").forEach(s -> {
+            if (s.has("Fn::If")) {
+                for (int branch = 1; branch <= 2; branch++) {
+                    JsonNode b = s.path("Fn::If").path(branch);
+                    if (!"AWS::NoValue".equals(b.path("Ref").asText())) {
+                        all.add(b);
+                    }
+                }
+            } else {
+                all.add(s);
+            }
+        }));
         return all;
     }
 
@@ -70,6 +82,11 @@ class TransformedTemplateIT {
     @Test
     void noGeneratedRoleGrantsAMutatingEc2ActionOnEverything() {
         Map<String, JsonNode> roles = ofType("AWS::IAM::Role");
+        // The box's own role holds only AWS's policy for the SSM agent (OnBoxDeliveryIT), no statement.
+        JsonNode boxRole = roles.remove("GpuInstanceRole");
+        assertEquals("[{\"Fn::Sub\":\"arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore\"}]",
+                boxRole.path("Properties").path("ManagedPolicyArns").toString());
+        assertTrue(statements(boxRole).isEmpty());
         assertEquals(ofType("AWS::Lambda::Function").size() + ofType("AWS::Scheduler::Schedule").size(), roles.size(),
                 "one role per function and one per schedule: " + roles.keySet());
         for (var role : roles.entrySet()) {
@@ -127,6 +144,61 @@ class TransformedTemplateIT {
             }
         }
         assertEquals(1, found, "only the snooze function deletes a tag");
+    }
+
+    /**
+     * Issue 14 point 5: with EbsKmsKeyArn set, and only then, the start role may create the grant EC2 needs
+     * on that key to decrypt the box's volume at a start — a grant for an AWS resource, through EC2, to
+     * Decrypt EBS data only — and no function may do anything else with KMS.
+     */
+    @Test
+    void onlyTheStartRoleMayGrantEc2TheEbsKeyAndOnlyWhenOneIsNamed() {
+        JsonNode parameter = cfn.path("Parameters").path("EbsKmsKeyArn");
+        assertEquals("", parameter.path("Default").asText("missing"), "empty by default: today's behaviour");
+        String startRole = roleOf(resources().path("StartFunction"));
+        Map<String, JsonNode> grants = new LinkedHashMap<>();
+        for (var role : ofType("AWS::IAM::Role").entrySet()) {
+            for (JsonNode statement : statements(role.getValue())) {
+                for (String action : strings(statement.path("Action"))) {
+                    if (action.startsWith("kms:")) {
+                        assertEquals("kms:CreateGrant", action, role.getKey());
+                        grants.put(role.getKey(), statement);
+                    }
+                }
+            }
+        }
+        assertEquals(Set.of(startRole), grants.keySet(), "only the start role creates a grant");
+        JsonNode grant = grants.get(startRole);
+        assertEquals("{\"Ref\":\"EbsKmsKeyArn\"}", grant.path("Resource").toString(), "that key only");
+        JsonNode condition = grant.path("Condition");
+        assertEquals("true", condition.path("Bool").path("kms:GrantIsForAWSResource").asText(),
+                "a grant for an AWS resource (EC2), never one the function could use itself");
+        assertEquals("{\"Fn::Sub\":\"ec2.${AWS::Region}.amazonaws.com\"}",
+                condition.path("StringEquals").path("kms:ViaService").toString());
+        assertEquals(List.of("Decrypt"),
+                strings(condition.path("ForAllValues:StringEquals").path("kms:GrantOperations")));
+        assertEquals(List.of("aws:ebs:id"),
+                strings(condition.path("ForAllValues:StringEquals").path("kms:EncryptionContextKeys")));
+        assertEquals("false", condition.path("Null").path("kms:GrantOperations").asText(),
+                "ForAllValues holds for an empty list: the grant must name its operations");
+        assertEquals("false", condition.path("Null").path("kms:EncryptionContextKeys").asText());
+
+        // The statement is there only with a key: wrapped in Fn::If on HasEbsKmsKey, else nothing.
+        JsonNode conditional = null;
+        for (JsonNode policy : resources().path(startRole).path("Properties").path("Policies")) {
+            for (JsonNode s : policy.path("PolicyDocument").path("Statement")) {
+                if (s.has("Fn::If")) {
+                    conditional = s.path("Fn::If");
+                }
+            }
+        }
+        assertNotNull(conditional, "the grant is conditional");
+        assertEquals("HasEbsKmsKey", conditional.path(0).asText());
+        assertEquals(grant, conditional.path(1));
+        assertEquals("AWS::NoValue", conditional.path(2).path("Ref").asText());
+        assertFalse(holds("HasEbsKmsKey", Map.of()), "no key, no grant");
+        assertTrue(holds("HasEbsKmsKey", Map.of("EbsKmsKeyArn",
+                "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")));
     }
 
     // ------------------------------------------------------------------ the API

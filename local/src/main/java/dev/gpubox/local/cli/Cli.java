@@ -380,6 +380,7 @@ public final class Cli {
                     + " (docs/setup.md).";
             case "wrong_state" -> "wait for the box to finish what it is doing (./gpubox status), then try again.";
             case "bad_request" -> "fix the argument as the message says (./gpubox help).";
+            case "invalid_api_key" -> "the API refused the key: run ./gpubox login again.";
             case "" -> status == 403 ? "the API refused the key: run ./gpubox login again."
                     : "check ./gpubox status; if it persists, see the function's CloudWatch log.";
             default -> "check ./gpubox status; if it persists, see the function's CloudWatch log.";

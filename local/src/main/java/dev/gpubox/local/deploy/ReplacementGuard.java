@@ -19,8 +19,16 @@ import java.util.Set;
  * between creating and executing the change set and refuses unless the user says
  * {@code --allow-replacement}.
  *
+ * <p>It also refuses, unless {@code --allow-restart}, a change that CloudFormation makes by stopping and
+ * starting the box ("Some interruptions" in the reference: UserData, InstanceType, ...;
+ * {@link InstanceUpdates}) while the box runs: that would kill whatever runs on it. Whether it runs comes
+ * from {@code aws ec2 describe-instances}, which {@code ./gpubox deploy} calls for the ids that
+ * {@code --boxes-to-check} prints and passes in as {@code --box-states FILE} (lines "INSTANCE_ID STATE");
+ * a box whose state could not be read counts as running.
+ *
  * <p>Usage: {@code java -cp gpubox-local.jar dev.gpubox.local.deploy.ReplacementGuard CHANGE_SET.json
- * [--allow-replacement]}. Exit 0: safe to execute (or allowed); 3: refused; 2: unreadable input.
+ * [--allow-replacement] [--allow-restart] [--box-states FILE]}, or {@code --boxes-to-check CHANGE_SET.json}.
+ * Exit 0: safe to execute (or allowed); 3: refused; 2: unreadable input.
  */
 public final class ReplacementGuard {
     public static final int SAFE = 0;
@@ -28,6 +36,9 @@ public final class ReplacementGuard {
     public static final int REFUSED = 3;
     static final String BOX_TYPE = "AWS::EC2::Instance";
     static final String ALLOW = "--allow-replacement";
+    static final String ALLOW_RESTART = "--allow-restart";
+    /** EC2 states in which the box has nothing running that a stop and start could interrupt. */
+    static final Set<String> NOT_RUNNING = Set.of("stopped", "terminated");
 
     /** One reason the box would be replaced: the property and what changed it (a parameter, the template...). */
     public record Cause(String property, String requiresRecreation, String changeSource, String causingEntity) {
@@ -37,6 +48,12 @@ public final class ReplacementGuard {
         }
 
         String describe() {
+            String how = "Always".equals(requiresRecreation) ? "forces a new instance" : "may force a new instance";
+            return what() + " " + how;
+        }
+
+        /** "UserData (template.yaml changed it)" */
+        String what() {
             String why = switch (changeSource == null ? "" : changeSource) {
                 case "ParameterReference" -> "parameter " + causingEntity + " changed";
                 case "DirectModification" -> "template.yaml changed it";
@@ -45,8 +62,7 @@ public final class ReplacementGuard {
                 case "Automatic" -> "CloudFormation changes it automatically";
                 default -> "changed";
             };
-            String how = "Always".equals(requiresRecreation) ? "forces a new instance" : "may force a new instance";
-            return property + " (" + why + ") " + how;
+            return property + " (" + why + ")";
         }
     }
 
@@ -63,24 +79,50 @@ public final class ReplacementGuard {
         }
     }
 
+    /**
+     * A change CloudFormation makes by stopping and starting a box that is not stopped.
+     *
+     * @param state the box's EC2 state, or null when it could not be read (then it counts as running)
+     */
+    public record BoxRestart(String logicalId, String physicalId, String state, List<Cause> causes) {
+    }
+
     /** The verdict on a whole change set. */
-    public record Verdict(String stackName, List<BoxChange> dangers, String unreadable) {
+    public record Verdict(String stackName, List<BoxChange> dangers, List<BoxRestart> restarts, String unreadable) {
         public boolean safe() {
-            return dangers.isEmpty() && unreadable == null;
+            return dangers.isEmpty() && restarts.isEmpty() && unreadable == null;
+        }
+
+        /** Whether the flags given cover every danger and every restart. */
+        public boolean allowedBy(boolean allowReplacement, boolean allowRestart) {
+            return unreadable == null && (dangers.isEmpty() || allowReplacement) && (restarts.isEmpty() || allowRestart);
         }
     }
 
     private ReplacementGuard() {
     }
 
+    /** The verdict when no box state is known: every box a restart would touch counts as running. */
     public static Verdict analyse(JsonNode changeSet) {
+        return analyse(changeSet, Map.of());
+    }
+
+    /** The verdict, with the EC2 state of each box by instance id (a box missing from it counts as running). */
+    public static Verdict analyse(JsonNode changeSet, Map<String, String> boxStates) {
         String stack = changeSet.path("StackName").asText("");
         if (!changeSet.path("Changes").isArray()) {
-            return new Verdict(stack, List.of(), "this is not a describe-change-set reply (no Changes list)");
+            return new Verdict(stack, List.of(), List.of(), "this is not a describe-change-set reply (no Changes list)");
         }
         if (changeSet.hasNonNull("NextToken")) {
-            return new Verdict(stack, List.of(), "the change set has more than one page of changes; only the"
+            return new Verdict(stack, List.of(), List.of(), "the change set has more than one page of changes; only the"
                     + " first was read, so a replacement of the box cannot be ruled out");
+        }
+        List<BoxRestart> restarts = new ArrayList<>();
+        for (BoxRestart restart : interruptions(changeSet)) {
+            String state = boxStates.get(restart.physicalId());
+            if (state == null || !NOT_RUNNING.contains(state)) {
+                restarts.add(new BoxRestart(restart.logicalId(), restart.physicalId(), state, restart.causes()));
+            }
         }
         List<BoxChange> dangers = new ArrayList<>();
         for (JsonNode change : changeSet.path("Changes")) {
@@ -97,7 +139,40 @@ public final class ReplacementGuard {
                         action, replacement, causes(rc.path("Details"))));
             }
         }
-        return new Verdict(stack, dangers, null);
+        return new Verdict(stack, dangers, restarts, null);
+    }
+
+    /**
+     * The boxes the change set modifies in place with a property CloudFormation changes by stopping and
+     * starting the instance (state unknown). A replaced box is not here: the replacement check covers it.
+     */
+    static List<BoxRestart> interruptions(JsonNode changeSet) {
+        List<BoxRestart> found = new ArrayList<>();
+        for (JsonNode change : changeSet.path("Changes")) {
+            JsonNode rc = change.path("ResourceChange");
+            if (!BOX_TYPE.equals(rc.path("ResourceType").asText()) || !rc.path("Action").asText().equals("Modify")
+                    || !rc.path("Replacement").asText("").equals("False")) {
+                continue;
+            }
+            Map<String, Cause> byProperty = new LinkedHashMap<>();
+            for (JsonNode detail : rc.path("Details")) {
+                JsonNode target = detail.path("Target");
+                String property = target.path("Name").asText("");
+                if (!target.path("Attribute").asText().equals("Properties") || property.isEmpty()
+                        || InstanceUpdates.of(property) != InstanceUpdates.Behaviour.INTERRUPTION) {
+                    continue;
+                }
+                Cause cause = new Cause(property, target.path("RequiresRecreation").asText("Never"),
+                        detail.path("ChangeSource").asText(null), detail.path("CausingEntity").asText(null));
+                // As for replacements: the entry that names a parameter wins over its Dynamic duplicate.
+                byProperty.merge(property, cause, (kept, next) -> kept.parameter() != null ? kept : next);
+            }
+            if (!byProperty.isEmpty()) {
+                found.add(new BoxRestart(rc.path("LogicalResourceId").asText(), rc.path("PhysicalResourceId").asText(""),
+                        null, List.copyOf(byProperty.values())));
+            }
+        }
+        return found;
     }
 
     private static List<Cause> causes(JsonNode details) {
@@ -121,14 +196,54 @@ public final class ReplacementGuard {
         return causes;
     }
 
-    /** The message for the user: what would happen and what to do instead. */
+    /** The message for the user, with only --allow-replacement considered (no restart allowed). */
     public static String explain(Verdict verdict, boolean allowed) {
+        return explain(verdict, allowed, false);
+    }
+
+    /** The message for the user: what would happen and what to do instead. */
+    public static String explain(Verdict verdict, boolean allowReplacement, boolean allowRestart) {
         if (verdict.unreadable() != null) {
             return "gpubox deploy: cannot check the change set: " + verdict.unreadable() + ".";
         }
         if (verdict.safe()) {
             return "gpubox deploy: the change set keeps your GPU box; executing it.";
         }
+        String replacements = verdict.dangers().isEmpty() ? "" : explainReplacement(verdict, allowReplacement);
+        String restarts = verdict.restarts().isEmpty() ? "" : explainRestart(verdict, allowRestart);
+        String both = replacements.isEmpty() || restarts.isEmpty() ? replacements + restarts : replacements + "\n" + restarts;
+        return verdict.allowedBy(allowReplacement, allowRestart) ? both
+                : both + "\nNothing was changed: the change set is deleted.";
+    }
+
+    private static String explainRestart(Verdict verdict, boolean allowed) {
+        StringBuilder out = new StringBuilder();
+        out.append(allowed ? "gpubox deploy: --allow-restart given; this update STOPS AND STARTS your GPU box:\n"
+                : "gpubox deploy: REFUSED. This update would stop and start your GPU box while it runs:\n");
+        boolean userData = false;
+        for (BoxRestart box : verdict.restarts()) {
+            String id = box.logicalId() + (box.physicalId().isEmpty() ? "" : " (" + box.physicalId() + ")");
+            String state = box.state() == null ? "may be running (its state could not be read)" : "is " + box.state();
+            out.append("  - ").append(id).append(' ').append(state).append("; CloudFormation stops and starts it to change:\n");
+            for (Cause c : box.causes()) {
+                out.append("      ").append(c.what()).append('\n');
+                userData |= c.property().equals("UserData");
+            }
+        }
+        out.append("The stop kills whatever runs on the box now (a training job, a notebook, your shell).\n");
+        if (userData) {
+            out.append("gpubox's UserData changes once, on the upgrade that made it a fixed bootstrap (the idle watchdog\n"
+                    + "now arrives through SSM): docs/setup.md \"Upgrading an existing stack\".\n");
+        }
+        if (!allowed) {
+            out.append("Stop the box first (./gpubox down, or POST /stop) and deploy again: a stopped box has nothing\n"
+                    + "to interrupt. Or restart it now with\n"
+                    + "  ./gpubox deploy " + ALLOW_RESTART + "\n");
+        }
+        return out.toString().stripTrailing();
+    }
+
+    private static String explainReplacement(Verdict verdict, boolean allowed) {
         StringBuilder out = new StringBuilder();
         out.append(allowed ? "gpubox deploy: --allow-replacement given; this update REPLACES your GPU box:\n"
                 : "gpubox deploy: REFUSED. This update would replace or drop your GPU box:\n");
@@ -158,7 +273,7 @@ public final class ReplacementGuard {
                 out.append("Now save the new value of ").append(named).append(" in samconfig.toml (parameter_overrides),\n"
                         + "or the next plain ./gpubox deploy sends the old one and tries to replace the box again.\n");
             }
-            return out.toString();
+            return out.toString().stripTrailing();
         }
         if (!parameters.isEmpty()) {
             out.append("To keep your box, put the previous value of ").append(named).append(" back in samconfig.toml\n"
@@ -166,27 +281,62 @@ public final class ReplacementGuard {
                     + "samconfig's whole list for that one deploy, and the next plain deploy sends samconfig's values again.\n");
         }
         out.append("To move to a new box on purpose, follow docs/setup.md \"Replacing the box\" and run\n"
-                + "  ./gpubox deploy --allow-replacement\n"
-                + "Nothing was changed: the change set is deleted.");
+                + "  ./gpubox deploy --allow-replacement");
         return out.toString();
     }
 
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--boxes-to-check")) {
+            printBoxesToCheck(Path.of(args[1]));
+            return;
+        }
         if (args.length < 1) {
-            System.err.println("usage: ReplacementGuard CHANGE_SET.json [" + ALLOW + "]");
+            System.err.println("usage: ReplacementGuard CHANGE_SET.json [" + ALLOW + "] [" + ALLOW_RESTART
+                    + "] [--box-states FILE] | --boxes-to-check CHANGE_SET.json");
             System.exit(UNREADABLE);
         }
-        boolean allowed = List.of(args).contains(ALLOW);
+        List<String> options = List.of(args);
+        boolean allowReplacement = options.contains(ALLOW);
+        boolean allowRestart = options.contains(ALLOW_RESTART);
+        int states = options.indexOf("--box-states");
         Verdict verdict;
         try {
-            verdict = analyse(new ObjectMapper().readTree(Path.of(args[0]).toFile()));
+            Map<String, String> boxStates = states < 0 || states + 1 >= args.length ? Map.of() : boxStates(Path.of(args[states + 1]));
+            verdict = analyse(new ObjectMapper().readTree(Path.of(args[0]).toFile()), boxStates);
         } catch (IOException e) {
             System.err.println("gpubox deploy: cannot read the change set " + args[0] + ": " + e.getMessage());
             System.exit(UNREADABLE);
             return;
         }
-        String message = explain(verdict, allowed);
-        (verdict.safe() || allowed ? System.out : System.err).println(message);
-        System.exit(verdict.unreadable() != null ? UNREADABLE : verdict.safe() || allowed ? SAFE : REFUSED);
+        boolean go = verdict.allowedBy(allowReplacement, allowRestart);
+        String message = explain(verdict, allowReplacement, allowRestart);
+        (go ? System.out : System.err).println(message);
+        System.exit(verdict.unreadable() != null ? UNREADABLE : go ? SAFE : REFUSED);
+    }
+
+    /** The instance ids whose state decides the verdict, one per line (none: no describe call is needed). */
+    private static void printBoxesToCheck(Path changeSet) {
+        try {
+            interruptions(new ObjectMapper().readTree(changeSet.toFile())).forEach(b -> {
+                if (!b.physicalId().isEmpty()) {
+                    System.out.println(b.physicalId());
+                }
+            });
+        } catch (IOException e) {
+            // The full check reads the same file next and reports it as unreadable.
+            System.err.println("gpubox deploy: cannot read the change set " + changeSet + ": " + e.getMessage());
+        }
+    }
+
+    /** `describe-instances --query 'Reservations[].Instances[].[InstanceId,State.Name]' --output text`. */
+    static Map<String, String> boxStates(Path file) throws IOException {
+        Map<String, String> states = new LinkedHashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length == 2 && fields[0].startsWith("i-")) {
+                states.put(fields[0], fields[1]);
+            }
+        }
+        return states;
     }
 }

@@ -32,6 +32,8 @@ class GpuboxDeployIT {
     String expectedProfile;
     /** What the user types at the confirmation prompt. */
     String stdin = "";
+    /** The box's state as aws ec2 describe-instances reports it; null makes that call fail. */
+    String boxState = "stopped";
 
     record Result(int exit, String output, List<String> calls) {
     }
@@ -52,6 +54,10 @@ class GpuboxDeployIT {
                         : "case \" $* \" in *' --profile " + expectedProfile + " '*) ;; *) echo 'fake aws: no --profile "
                                 + expectedProfile + "' >&2; exit 98 ;; esac\n")
                 + "case \"$*\" in\n"
+                + "  *'ec2 '*describe-instances*--instance-ids\\ i-0123456789abcdef0\\ *) "
+                + (boxState == null ? "echo 'An error occurred (UnauthorizedOperation)' >&2; exit 254 ;;\n"
+                        : "printf 'i-0123456789abcdef0\\t%s\\n' " + boxState + " ;;\n")
+                + "  *describe-instances*) echo 'fake aws: describe-instances without the box id' >&2; exit 98 ;;\n"
                 + "  *describe-change-set*--query*) echo gpubox ;;\n"
                 + "  *describe-change-set*) cat " + fixture + " ;;\n"
                 + "  *describe-stacks*) echo UPDATE_COMPLETE ;;\n"
@@ -136,8 +142,10 @@ class GpuboxDeployIT {
         Result r = deploy("code-and-instance-type.json", "--profile", "work");
         assertEquals(0, r.exit(), r.output());
         long aws = count(r.calls(), "aws ");
-        assertTrue(aws >= 5, r.calls().toString());
-        assertEquals(aws, count(r.calls(), "aws cloudformation --region us-west-2 --profile work "), r.calls().toString());
+        assertTrue(aws >= 6, r.calls().toString());
+        assertEquals(aws, count(r.calls(), "aws cloudformation --region us-west-2 --profile work ")
+                + count(r.calls(), "aws ec2 --region us-west-2 --profile work describe-instances"), r.calls().toString());
+        assertEquals(1, count(r.calls(), "aws ec2 --region us-west-2 --profile work describe-instances"), r.calls().toString());
         assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml --profile work"), r.calls().toString());
     }
 
@@ -146,7 +154,7 @@ class GpuboxDeployIT {
         expectedProfile = "lab";
         Result r = deploy("code-and-instance-type.json", "--config-file", samconfig("profile = \"lab\""));
         assertEquals(0, r.exit(), r.output());
-        assertEquals(count(r.calls(), "aws "), count(r.calls(), "aws cloudformation --region us-west-2 --profile lab "), r.calls().toString());
+        assertEquals(count(r.calls(), "aws "), count(r.calls(), " --region us-west-2 --profile lab "), r.calls().toString());
     }
 
     @Test
@@ -192,5 +200,55 @@ class GpuboxDeployIT {
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("nothing to change"), r.output());
         assertEquals(0, count(r.calls(), "aws "), r.calls().toString());
+    }
+
+    // ------------------------------------------------------------------ a running box is not restarted
+
+    @Test
+    void aChangeThatStopsAndStartsARunningBoxIsDeletedNotExecuted() throws Exception {
+        boxState = "running";
+        Result r = deploy("bootstrap-upgrade.json");
+        assertEquals(ReplacementGuard.REFUSED, r.exit(), r.output());
+        assertTrue(r.output().contains("would stop and start your GPU box while it runs")
+                && r.output().contains("UserData (template.yaml changed it)"), r.output());
+        assertTrue(r.calls().contains("aws ec2 --region us-west-2 describe-instances --instance-ids i-0123456789abcdef0"
+                + " --query Reservations[].Instances[].[InstanceId,State.Name] --output text"), r.calls().toString());
+        assertEquals(1, count(r.calls(), "delete-change-set --change-set-name " + ARN), r.calls().toString());
+        assertEquals(0, count(r.calls(), "execute-change-set"), r.calls().toString());
+    }
+
+    @Test
+    void theSameChangeOnAStoppedBoxIsExecuted() throws Exception {
+        Result r = deploy("bootstrap-upgrade.json");
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(1, count(r.calls(), "execute-change-set --change-set-name " + ARN), r.calls().toString());
+    }
+
+    @Test
+    void allowRestartExecutesItOnARunningBox() throws Exception {
+        boxState = "running";
+        Result r = deploy("bootstrap-upgrade.json", "--allow-restart");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("--allow-restart given"), r.output());
+        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml"),
+                "the flag is gpubox's, not sam's: " + r.calls());
+        assertEquals(1, count(r.calls(), "execute-change-set --change-set-name " + ARN), r.calls().toString());
+    }
+
+    @Test
+    void aStateThatCannotBeReadCountsAsRunning() throws Exception {
+        boxState = null;
+        Result r = deploy("bootstrap-upgrade.json");
+        assertEquals(ReplacementGuard.REFUSED, r.exit(), r.output());
+        assertTrue(r.output().contains("could not read the box's state") && r.output().contains("may be running"), r.output());
+        assertEquals(0, count(r.calls(), "execute-change-set"), r.calls().toString());
+    }
+
+    @Test
+    void noStateIsAskedForWhenNothingWouldRestartTheBox() throws Exception {
+        boxState = "running";
+        Result r = deploy("code-only.json");
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(0, count(r.calls(), "describe-instances"), r.calls().toString());
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,9 +65,10 @@ class ReplacementGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"code-and-instance-type.json", "first-deploy.json"})
+    @ValueSource(strings = {"code-and-instance-type.json", "code-only.json", "first-deploy.json"})
     void updatesThatKeepTheBoxPass(String file) throws IOException {
-        ReplacementGuard.Verdict verdict = ReplacementGuard.analyse(changeSet(file));
+        // A stopped box: the instance type change interrupts nothing (RestartGuardTest has the running box).
+        ReplacementGuard.Verdict verdict = ReplacementGuard.analyse(changeSet(file), Map.of("i-0123456789abcdef0", "stopped"));
         assertTrue(verdict.safe(), ReplacementGuard.explain(verdict, false));
         assertEquals("gpubox", verdict.stackName());
     }
