@@ -89,6 +89,8 @@ public final class MoneyBench {
         Map<String, String> traces = new LinkedHashMap<>();
         rows.forEach(r -> traces.putIfAbsent(r.trace().name(), r.trace().who()));
         traces.forEach((name, who) -> out.append("- `").append(name).append("`: ").append(who).append(".\n"));
+        rows.stream().map(MoneyMonth.Row::policy).distinct().forEach(p ->
+                out.append("- ").append(p.title).append(": ").append(p.what).append(".\n"));
         out.append(String.format(Locale.ROOT, "%nReplayed in %d s by `./gpubox bench money`.%n", took.toSeconds()));
         return out.toString();
     }
@@ -137,7 +139,12 @@ public final class MoneyBench {
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            traces.forEach(t -> UsageTraces.named(t, LocalDate.of(2026, 11, 1), 0, MoneyMonth.ZONE));
+            for (String trace : traces) {
+                if (!UsageTraces.ALL.contains(trace)) {
+                    throw new IllegalArgumentException("no trace named " + trace + "; the traces are "
+                            + String.join(", ", UsageTraces.ALL));
+                }
+            }
             if (!Files.isRegularFile(template)) {
                 throw new IllegalArgumentException(template + " not found: run from the repository's root, or pass"
                         + " --template PATH");

@@ -93,7 +93,7 @@ final class MoneyMonth {
 
     /** One trace under one policy, over the month. */
     record Row(UsageTrace trace, MoneyPolicy policy, double hourlyUsd, Duration needed, Duration used, List<Run> runs,
-               List<Stop> stops, int starts, int refused, int notices) {
+               List<Stop> stops, int refused, int notices) {
         Duration billed() {
             return runs.stream().map(Run::billed).reduce(Duration.ZERO, Duration::plus);
         }
@@ -273,11 +273,7 @@ final class MoneyMonth {
         }
         try {
             switch (action.kind()) {
-                case START -> {
-                    if (replay.control.start(0).accepted() && !action.byKeyHolder()) {
-                        replay.starts++;
-                    }
-                }
+                case START -> replay.control.start(0);
                 case STOP -> replay.control.stop();
                 case SNOOZE_MINUTES -> replay.control.snooze(null, action.value());
                 case SNOOZE_UNTIL -> replay.control.snooze(action.value(), null);
@@ -303,7 +299,6 @@ final class MoneyMonth {
                 case START -> {
                     if (now.equals("stopped")) {
                         ec2.startInstances(r -> r.instanceIds(replay.id));
-                        replay.starts++;
                     }
                 }
                 case STOP -> {
@@ -385,7 +380,7 @@ final class MoneyMonth {
             }
         }
         return new Row(replay.trace, replay.policy, new Pricing(null).hourly(INSTANCE_TYPE), needed, used,
-                List.copyOf(replay.runs), List.copyOf(replay.stops), replay.starts, replay.refused,
+                List.copyOf(replay.runs), List.copyOf(replay.stops), replay.refused,
                 replay.stack == null ? 0 : replay.stack.notices.size());
     }
 
@@ -412,7 +407,6 @@ final class MoneyMonth {
         Instant runningSince;
         final List<Run> runs = new ArrayList<>();
         final List<Stop> stops = new ArrayList<>();
-        int starts;
         int refused;
 
         Replay(UsageTrace trace, MoneyPolicy policy) {
