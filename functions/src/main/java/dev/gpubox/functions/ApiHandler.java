@@ -6,12 +6,14 @@ import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Quote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -44,6 +46,12 @@ public abstract class ApiHandler implements RequestStreamHandler, ProxyHandler, 
     /** Tests' and local mode's constructor: any EC2 client (a mock, or one pointed at a stand-in). */
     ApiHandler(Route route, Ec2Client ec2, BoxConfig config, Notifier notifier) {
         this(route, new BoxControl(ec2, config, notifier));
+    }
+
+    /** The same, with the spend ledger and monthly cap (local mode's, or one on moto's DynamoDB). */
+    ApiHandler(Route route, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
+        this(route, new BoxControl(ec2, config, java.time.Clock.systemUTC(), dev.gpubox.box.Sleeper.REAL, notifier,
+                budget));
     }
 
     private ApiHandler(Route route, BoxControl box) {
@@ -80,7 +88,12 @@ public abstract class ApiHandler implements RequestStreamHandler, ProxyHandler, 
     @Override
     public final ApiReply handle(byte[] event, Context context) {
         try {
-            ApiRequest request = ApiRequest.from(Json.objectOrNull(event));
+            Map<String, Object> json = Json.objectOrNull(event);
+            if (KeepWarm.is(json)) {
+                Log.line(context, route.path() + " keep-warm: answered without an EC2 call");
+                return Replies.keptWarm();
+            }
+            ApiRequest request = ApiRequest.from(json);
             if (!route.path().equals(request.path())) {
                 throw new BoxException(ErrorCode.NOT_FOUND, "No route " + Quote.excerpt(request.method(), 10) + " "
                         + Quote.excerpt(request.path(), 40) + "; " + Route.SEE_DOCS);

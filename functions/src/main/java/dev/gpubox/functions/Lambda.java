@@ -11,6 +11,7 @@ final class Lambda {
 
     static BoxControl boxControl() {
         BoxConfig config = BoxConfig.fromEnvironment();
-        return new BoxControl(AwsClients.ec2(), config, AwsClients.notifier(config));
+        return new BoxControl(AwsClients.ec2(), config, java.time.Clock.systemUTC(), dev.gpubox.box.Sleeper.REAL,
+                AwsClients.notifier(config), AwsClients.budget(config));
     }
 }

@@ -2,7 +2,13 @@ package dev.gpubox.functions;
 
 import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.BudgetSettings;
+import dev.gpubox.box.DynamoLedger;
+import dev.gpubox.box.Ledger;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.OnDemandPrices;
+import dev.gpubox.box.PriceList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.net.URI;
@@ -19,6 +25,7 @@ import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -45,6 +52,14 @@ final class Priming {
 
     /** Runs one canned request of {@code handler}'s route through a twin of it; returns the twin's reply. */
     static ApiReply run(ApiHandler handler, Route route, CannedEc2 cannedEc2) {
+        return run(handler, route, cannedEc2, new CannedDynamo());
+    }
+
+    /**
+     * The same, the spend ledger's path included where the handler reads it (status, start): a throwaway
+     * DynamoDB client on {@link CannedDynamo}, built like the container's.
+     */
+    static ApiReply run(ApiHandler handler, Route route, CannedEc2 cannedEc2, CannedDynamo cannedDynamo) {
         String region = System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION")
                 : System.getProperty("aws.region", "us-east-1");
         try (Ec2Client ec2 = Ec2Client.builder()
@@ -53,11 +68,15 @@ final class Priming {
                 .region(Region.of(region))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
                 .build();
+             DynamoDbClient dynamo = DynamoDbClient.builder()
+                .httpClient(cannedDynamo)
+                .region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                .build();
              SdkHttpClient http = AwsClients.httpClient()) {
             BoxConfig config = new BoxConfig(CannedEc2.BOX_ID, CannedEc2.ALLOCATION_ID, "gpubox:stack", "priming",
                     BoxConfig.DEFAULT_SSH_USER, BoxConfig.fromEnvironment().settings());
-            ApiHandler twin = handler.getClass().getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class)
-                    .newInstance(ec2, config, Notifier.NONE);
+            ApiHandler twin = twin(handler, ec2, config, dynamo);
             ApiReply reply = null;
             for (int i = 0; i < RUNS; i++) {
                 reply = twin.handle(event(route), null);
@@ -71,6 +90,23 @@ final class Priming {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(handler.getClass() + " lacks the (Ec2Client, BoxConfig, Notifier)"
                     + " constructor every API handler has", e);
+        }
+    }
+
+    /** The handler's twin: with a canned ledger where it has the (…, MonthlyBudget) constructor. */
+    private static ApiHandler twin(ApiHandler handler, Ec2Client ec2, BoxConfig config, DynamoDbClient dynamo)
+            throws ReflectiveOperationException {
+        try {
+            BudgetSettings env = BudgetSettings.fromEnvironment();
+            Ledger ledger = new DynamoLedger(() -> dynamo, "priming");
+            MonthlyBudget budget = new MonthlyBudget(ledger, config,
+                    new BudgetSettings("priming", env.monthlyBudgetUsd(), env.diskGib(), null),
+                    new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, java.time.Clock.systemUTC()));
+            return handler.getClass().getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class,
+                    MonthlyBudget.class).newInstance(ec2, config, Notifier.NONE, budget);
+        } catch (NoSuchMethodException readsNoLedger) {
+            return handler.getClass().getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class)
+                    .newInstance(ec2, config, Notifier.NONE);
         }
     }
 

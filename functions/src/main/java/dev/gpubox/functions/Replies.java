@@ -3,6 +3,7 @@ package dev.gpubox.functions;
 import dev.gpubox.box.ActionResult;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.BoxStatus;
+import dev.gpubox.box.MonthToDate;
 import dev.gpubox.box.Quote;
 import dev.gpubox.box.SweepReport;
 import java.util.LinkedHashMap;
@@ -14,8 +15,24 @@ final class Replies {
     }
 
     static ApiReply status(BoxStatus box) {
+        return status(box, null);
+    }
+
+    /** With this month's spend: a {@code month} object, and its line after the summary. */
+    static ApiReply status(BoxStatus box, MonthToDate month) {
         Map<String, Object> body = boxJson(box);
-        body.put("message", box.summary());
+        if (month != null) {
+            Map<String, Object> spend = new LinkedHashMap<>();
+            spend.put("since", month.monthStart().toString());
+            spend.put("hours", Math.round(month.runHours() * 10) / 10.0);
+            spend.put("estimatedUsd", month.totalUsd());
+            spend.put("computeUsd", month.computeUsd());
+            spend.put("diskUsd", month.diskUsd());
+            spend.put("ipv4Usd", month.ipv4Usd());
+            spend.put("budgetUsd", month.budgetUsd());
+            body.put("month", spend);
+        }
+        body.put("message", box.summary() + (month == null ? "" : " " + month.line()));
         return reply(200, body, Map.of());
     }
 
@@ -42,6 +59,14 @@ final class Replies {
             body.put("awsRequestId", e.awsRequestId());
         }
         return reply(e.error().httpStatus(), body, headers);
+    }
+
+    /** The answer to a keep-warm invoke ({@link KeepWarm}): Scheduler discards it; a person invoking by hand reads it. */
+    static ApiReply keptWarm() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "kept_warm");
+        body.put("message", "gpubox keep-warm: this function version was invoked, so it stays active; nothing else was done.");
+        return reply(200, body, Map.of());
     }
 
     static ApiReply methodNotAllowed(String allowed, String method, String path) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.NightlyStop;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Sleeper;
 import dev.gpubox.box.SweepReport;
@@ -38,7 +39,8 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     }
 
     private ScheduledStopHandler(BoxConfig config) {
-        this(AwsClients.ec2(), config, AwsClients.notifier(config));
+        this(AwsClients.ec2(), config, AwsClients.notifier(config), Clock.systemUTC(), Sleeper.REAL,
+                AwsClients.budget(config));
     }
 
     public ScheduledStopHandler(Ec2Client ec2, BoxConfig config) {
@@ -51,7 +53,13 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
 
     /** With a clock and sleeper of the caller's: the simulated month, and local mode's "nightly stop now". */
     public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
-        this.nightlyStop = new NightlyStop(ec2, config, notifier, clock, sleeper);
+        this(ec2, config, notifier, clock, sleeper, MonthlyBudget.off(config));
+    }
+
+    /** With the spend ledger the sweep keeps up to date and the monthly cap it enforces. */
+    public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper,
+                                MonthlyBudget budget) {
+        this.nightlyStop = new NightlyStop(ec2, config, notifier, clock, sleeper, budget);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gpubox.functions;
 
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
@@ -15,6 +16,11 @@ public final class StartHandler extends ApiHandler {
 
     public StartHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
         super(Route.START, ec2, config, notifier);
+    }
+
+    /** With the spend ledger and the monthly cap. */
+    public StartHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
+        super(Route.START, ec2, config, notifier, budget);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.StateChangeNotices;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * EC2 "Instance State-change Notification" events from EventBridge → one notice per stopped box, saying
- * why it stopped, how long it ran and what that cost.
+ * why it stopped, how long it ran and what that cost; "running" and "stopped" events also feed the spend
+ * ledger.
  */
 public final class StateChangeHandler implements RequestStreamHandler {
     static final String DETAIL_TYPE = "EC2 Instance State-change Notification";
@@ -29,11 +31,16 @@ public final class StateChangeHandler implements RequestStreamHandler {
     }
 
     private StateChangeHandler(BoxConfig config) {
-        this(AwsClients.ec2(), config, AwsClients.notifier(config));
+        this(AwsClients.ec2(), config, AwsClients.notifier(config), AwsClients.budget(config));
     }
 
     public StateChangeHandler(Ec2Client ec2, BoxConfig config, Notifier notifier) {
-        this.notices = new StateChangeNotices(ec2, config, notifier);
+        this(ec2, config, notifier, MonthlyBudget.off(config));
+    }
+
+    /** With the spend ledger the "running" and "stopped" events feed. */
+    public StateChangeHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
+        this.notices = new StateChangeNotices(ec2, config, notifier, budget);
     }
 
     @Override

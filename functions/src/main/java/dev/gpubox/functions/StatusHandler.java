@@ -1,10 +1,11 @@
 package dev.gpubox.functions;
 
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
-/** {@code GET /status}: the box, its address, its next automatic stop and a ready-to-paste ssh line. */
+/** {@code GET /status}: the box, its address, its next automatic stop, a ready-to-paste ssh line and the month's spend. */
 public final class StatusHandler extends ApiHandler {
 
     /** Used by Lambda: the container's clients and the function's environment. */
@@ -16,8 +17,13 @@ public final class StatusHandler extends ApiHandler {
         super(Route.STATUS, ec2, config, notifier);
     }
 
+    /** With the spend ledger and the monthly cap. */
+    public StatusHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
+        super(Route.STATUS, ec2, config, notifier, budget);
+    }
+
     @Override
     ApiReply handle(ApiRequest request) {
-        return Replies.status(box.status());
+        return Replies.status(box.status(), box.monthToDate());
     }
 }

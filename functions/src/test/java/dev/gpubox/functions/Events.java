@@ -31,7 +31,12 @@ final class Events {
     static boolean isApiEvent(Path file) {
         String name = file.getFileName().toString();
         return !name.startsWith("scheduled-stop") && !name.startsWith("state-change")
-                && !name.startsWith("custom-resource");
+                && !name.startsWith("custom-resource") && !isKeepWarm(file);
+    }
+
+    /** The keep-warm schedules' payload to the API functions (KeepWarm). */
+    static boolean isKeepWarm(Path file) {
+        return file.getFileName().toString().equals("keep-warm.json");
     }
 
     static boolean isScheduleEvent(Path file) {

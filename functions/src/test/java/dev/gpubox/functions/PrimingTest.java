@@ -8,6 +8,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -42,6 +43,24 @@ class PrimingTest {
         };
         assertTrue(canned.actions.contains(action), route + " should call " + action + ": " + canned.actions);
         verifyNoInteractions(containerClient);
+    }
+
+    /**
+     * Status reads the month's runs (and start does with a MonthlyBudgetUsd, unset here): priming walks that
+     * DynamoDB Query too, against CannedDynamo.
+     */
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void primingWalksTheLedgerWhereTheRouteReadsIt(Route route) throws Exception {
+        ApiHandler handler = ApiHandlersTest.HANDLERS.get(route.path()).apply(mock(Ec2Client.class), config());
+        CannedDynamo dynamo = new CannedDynamo();
+        ApiReply reply = Priming.run(handler, route, Priming.ec2For(route), dynamo);
+        boolean readsTheMonth = route == Route.STATUS;
+        assertEquals(readsTheMonth ? List.of("Query") : List.of(), dynamo.operations.stream().distinct().toList(),
+                route.toString());
+        if (route == Route.STATUS) {
+            assertTrue(ProxyIntegration.JSON.readTree(reply.body()).has("month"), reply.body());
+        }
     }
 
     @ParameterizedTest

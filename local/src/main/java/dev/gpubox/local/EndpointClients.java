@@ -2,30 +2,36 @@ package dev.gpubox.local;
 
 import dev.gpubox.box.AwsClients;
 import java.net.URI;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * The handlers' own EC2 client (AwsClients.createEc2(), which sets no endpoint) pointed at an EC2 stand-in
- * through the SDK's standard setting, as AWS_ENDPOINT_URL_EC2 does for a process. The setting is put back at
- * once, so nothing else in the JVM is pointed anywhere; a region and dummy credentials are set when absent.
+ * The handlers' own clients (AwsClients, which sets no endpoint) pointed at a stand-in through the SDK's
+ * standard per-service setting, as AWS_ENDPOINT_URL_EC2 does for a process. The setting is put back at once,
+ * so nothing else in the JVM is pointed anywhere; a region and dummy credentials are set when absent.
  */
 public final class EndpointClients {
     private EndpointClients() {
     }
 
-    public static synchronized Ec2Client ec2(URI endpoint) {
-        String previous = System.getProperty("aws.endpointUrlEc2");
-        System.setProperty("aws.endpointUrlEc2", endpoint.toString());
+    public static Ec2Client ec2(URI endpoint) {
+        return withEndpoint("aws.endpointUrlEc2", endpoint, AwsClients::createEc2);
+    }
+
+    /** Builds a client while the SDK's endpoint property for its service ({@code property}) names {@code endpoint}. */
+    public static synchronized <T> T withEndpoint(String property, URI endpoint, Supplier<T> build) {
+        String previous = System.getProperty(property);
+        System.setProperty(property, endpoint.toString());
         setIfAbsent("aws.region", "us-west-2");
         setIfAbsent("aws.accessKeyId", "test");
         setIfAbsent("aws.secretAccessKey", "test");
         try {
-            return AwsClients.createEc2();
+            return build.get();
         } finally {
             if (previous == null) {
-                System.clearProperty("aws.endpointUrlEc2");
+                System.clearProperty(property);
             } else {
-                System.setProperty("aws.endpointUrlEc2", previous);
+                System.setProperty(property, previous);
             }
         }
     }

@@ -25,6 +25,9 @@ final class JsonErrors extends ErrorHandler {
     /** template.yaml's REQUEST_TOO_LARGE. */
     static final String TOO_LARGE = "{\"error\":\"request_too_large\",\"message\":\"The request is over API Gateway's"
             + " 10 MB limit; gpubox routes take no body.\"}";
+    /** template.yaml's QUOTA_EXCEEDED: the usage plan's daily quota, which --gateway-fault 429 injects. */
+    static final String QUOTA_EXCEEDED = "{\"error\":\"quota_exceeded\",\"message\":\"The API key's daily request quota"
+            + " (ApiDailyQuota) is used up; it renews the next day, or raise ApiDailyQuota and redeploy.\"}";
     /** template.yaml's INTEGRATION_FAILURE: what API Gateway answers when a function fails. */
     static final String FUNCTION_FAILED = "{\"error\":\"api_unavailable\",\"message\":\"API Gateway could not get an"
             + " answer from gpubox's function (it failed or is waking up); try again in a few seconds (every gpubox"

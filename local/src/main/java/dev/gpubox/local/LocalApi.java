@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.ErrorCode;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Quote;
 import dev.gpubox.functions.AttachEipHandler;
@@ -116,17 +117,25 @@ public final class LocalApi implements AutoCloseable {
     private final Ec2Client ec2;
     private final BoxConfig config;
     private final Notifier notifier;
+    /** The spend ledger and monthly cap the handlers share (in memory in local mode; off when not given). */
+    private final MonthlyBudget budget;
     private final Server server;
     /** Where it listened, kept from the start: Jetty forgets the bound port once it stops. */
     private volatile URI url;
     /** The route table: one line per path. */
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    /** Replies the gateway gives by itself, injected for tests and by --gateway-fault. */
+    private final GatewayFaults gatewayFaults = new GatewayFaults();
+    /** Keyed API requests per route: what the usage plan's daily quota counts. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> keyedCalls = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, Server server) {
+    private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget,
+                     Server server) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.ec2 = ec2;
         this.config = config;
         this.notifier = notifier;
+        this.budget = budget;
         this.server = server;
         ROUTES.forEach((path, type) -> endpoints.put(path, new Endpoint(!KEYLESS.contains(path), handlerFor(path, type))));
         endpoints.put(SCHEDULED_STOP_PATH, new Endpoint(true, this::fireScheduledStop));
@@ -146,6 +155,17 @@ public final class LocalApi implements AutoCloseable {
     /** @param idleTimeout how long a connection may send nothing before it is closed (tests shorten it) */
     static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
                           Duration idleTimeout) throws IOException {
+        return start(port, apiKey, ec2, config, notifier, MonthlyBudget.off(config), idleTimeout);
+    }
+
+    /** With a spend ledger and monthly cap: /status shows the month, /start and the sweep enforce the cap. */
+    public static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
+                                 MonthlyBudget budget) throws IOException {
+        return start(port, apiKey, ec2, config, notifier, budget, IDLE_TIMEOUT);
+    }
+
+    private static LocalApi start(int port, String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier,
+                                  MonthlyBudget budget, Duration idleTimeout) throws IOException {
         QueuedThreadPool workers = new QueuedThreadPool(MAX_WORKERS, 4);
         workers.setName("gpubox-local-api");
         workers.setDaemon(true);
@@ -163,7 +183,7 @@ public final class LocalApi implements AutoCloseable {
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(2_000);
-        LocalApi api = new LocalApi(apiKey, ec2, config, notifier, server);
+        LocalApi api = new LocalApi(apiKey, ec2, config, notifier, budget, server);
         server.setHandler(api.new FrontDoor());
         try {
             server.start();
@@ -208,10 +228,26 @@ public final class LocalApi implements AutoCloseable {
             clock = java.time.Clock.offset(clock, java.time.Duration.between(clock.instant(), nextMinute.toInstant()));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new ScheduledStopHandler(ec2, effective, notifier, clock, dev.gpubox.box.Sleeper.REAL).handleRequest(
+        new ScheduledStopHandler(ec2, effective, notifier, clock, dev.gpubox.box.Sleeper.REAL, budget).handleRequest(
                 new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), out,
                 new LocalContext("ScheduledStopFunction", SCHEDULED_STOP_TIMEOUT));
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The gateway's own replies to inject (a test and local facility; see {@link GatewayFaults}). */
+    public GatewayFaults gatewayFaults() {
+        return gatewayFaults;
+    }
+
+    /** Keyed requests to the API's routes so far (the panel page and local-only paths are not counted). */
+    public int keyedCalls() {
+        return keyedCalls.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum();
+    }
+
+    /** Keyed requests to one route so far, e.g. {@code /status}. */
+    public int keyedCalls(String path) {
+        var n = keyedCalls.get(path);
+        return n == null ? 0 : n.get();
     }
 
     public URI url() {
@@ -246,6 +282,8 @@ public final class LocalApi implements AutoCloseable {
                 write(response, callback, Reply.json(413, JsonErrors.body(413)));
             } else if (endpoint.keyed() && !keyMatches(request.getHeaders().get("x-api-key"))) {
                 write(response, callback, Reply.json(403, JsonErrors.FORBIDDEN));
+            } else if (ROUTES.containsKey(path) && endpoint.keyed() && gatewayFault(path) instanceof Reply fault) {
+                write(response, callback, fault);
             } else {
                 // The body is read without holding a worker thread, and never beyond the limit.
                 // BLOCKING: the answer makes EC2 calls, so Jetty runs it on a worker, never a selector thread.
@@ -261,6 +299,17 @@ public final class LocalApi implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** Counts a keyed API request, and answers it as the gateway would by itself if a fault is injected; else null. */
+    private Reply gatewayFault(String path) {
+        keyedCalls.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        Integer status = gatewayFaults.take();
+        if (status == null) {
+            return null;
+        }
+        // The deployed gateway's own bodies (template.yaml's GatewayResponses): QUOTA_EXCEEDED, or a 5xx's api_unavailable.
+        return Reply.json(status, status == 429 ? JsonErrors.QUOTA_EXCEEDED : JsonErrors.FUNCTION_FAILED);
     }
 
     /** Constant-time in the key's content, so timing does not tell a caller how much of a guess was right. */
@@ -282,7 +331,7 @@ public final class LocalApi implements AutoCloseable {
 
     private Responder handlerFor(String path, Class<?> type) {
         RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler =
-                instantiate(type, ec2, config, notifier);
+                instantiate(type, ec2, config, notifier, budget);
         return (request, body) -> {
             APIGatewayProxyResponseEvent response = handler.handleRequest(toEvent(request, path, body),
                     new LocalContext(type.getSimpleName()));
@@ -291,12 +340,21 @@ public final class LocalApi implements AutoCloseable {
         };
     }
 
-    /** The handler's (Ec2Client, BoxConfig, Notifier) constructor, which every API handler has. */
+    /**
+     * The handler's (Ec2Client, BoxConfig, Notifier, MonthlyBudget) constructor where it reads the ledger
+     * (status, start), else the (Ec2Client, BoxConfig, Notifier) one every API handler has.
+     */
     private static RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> instantiate(
-            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier) {
+            Class<?> type, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
         try {
             if (type == PanelHandler.class) {
                 return GatewayProxy.of(new PanelHandler()); // the page needs no AWS client
+            }
+            try {
+                return GatewayProxy.of((ProxyHandler) type.getConstructor(Ec2Client.class, BoxConfig.class,
+                        Notifier.class, MonthlyBudget.class).newInstance(ec2, config, notifier, budget));
+            } catch (NoSuchMethodException readsNoLedger) {
+                // falls through to the common constructor
             }
             return GatewayProxy.of((ProxyHandler) type
                     .getConstructor(Ec2Client.class, BoxConfig.class, Notifier.class).newInstance(ec2, config, notifier));

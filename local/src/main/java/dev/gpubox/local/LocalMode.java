@@ -2,7 +2,13 @@ package dev.gpubox.local;
 
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
+import dev.gpubox.box.BudgetSettings;
+import dev.gpubox.box.Ledger;
+import dev.gpubox.box.MemoryLedger;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.OnDemandPrices;
+import dev.gpubox.box.PriceList;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.local.sim.Ec2State;
 import java.util.concurrent.Executors;
@@ -39,12 +45,18 @@ public final class LocalMode {
               --max-snooze-hours N  the longest snooze (default 12)
               --late-start-hours N  a box started after the nightly stop stops N hours later (default 4;
                                     0: at the next nightly stop)
+              --monthly-budget USD  MonthlyBudgetUsd: the month's cap (default 0, off); the spend ledger is in
+                                    memory, so the month counts this process's runs only
               --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with any EC2 error
                                     CODE, e.g. StartInstances=VcpuLimitExceeded (shown at once) or
                                     StartInstances=InsufficientInstanceCapacityx4: the SDK retries throttling
                                     and 5xx errors 3 times, so x3 or fewer of those is absorbed and unseen
               --start-fails N       simulator: the next N starts go pending, then back to stopped
                                     (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
+              --gateway-fault STATUS[xN]  test/local facility: the next N (default 1) keyed API requests get
+                                    API Gateway's own reply with STATUS (500, 502, 503, 504: what a tap on a
+                                    function Lambda cannot run gets; 429: the daily quota) and no handler
+                                    runs, e.g. 502x2 shows the panel's and the CLI's "waking up" retries
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
@@ -102,9 +114,10 @@ public final class LocalMode {
         Ec2Client ec2 = AwsClients.createEc2();
         running.add(0, ec2);
         Notifier console = (subject, message) -> System.out.println("[notice] " + message);
+        MonthlyBudget budget = options.budget(config);
         LocalApi api;
         try {
-            api = LocalApi.start(options.port, options.apiKey, ec2, config, console);
+            api = LocalApi.start(options.port, options.apiKey, ec2, config, console, budget);
         } catch (BindException taken) {
             System.err.println("gpubox local: port " + options.port + " on 127.0.0.1 is already in use."
                     + " Stop whatever holds it, or pass --port N.");
@@ -113,8 +126,9 @@ public final class LocalMode {
             return;
         }
         running.add(0, api);
+        options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times()));
         if (simulator != null) {
-            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console)));
+            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget)));
         }
         printBanner(api, options.apiKey, backend, simulator != null);
 
@@ -246,6 +260,9 @@ public final class LocalMode {
     record FaultFlag(String action, String code, int times) {
     }
 
+    record GatewayFaultFlag(int status, int times) {
+    }
+
     static final class Options {
         int port = 3000;
         String apiKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -256,6 +273,7 @@ public final class LocalMode {
         String timezone;
         String maxSnoozeHours;
         String lateStartHours;
+        double monthlyBudget;
         boolean aws;
         boolean help;
         String endpoint;
@@ -263,6 +281,7 @@ public final class LocalMode {
         String allocationId;
         String managedTag;
         final List<FaultFlag> faults = new ArrayList<>();
+        final List<GatewayFaultFlag> gatewayFaults = new ArrayList<>();
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -280,11 +299,13 @@ public final class LocalMode {
                     case "--allocation-id" -> o.allocationId = value(args, ++i, arg);
                     case "--managed-tag" -> o.managedTag = managedTag(value(args, ++i, arg));
                     case "--fault" -> o.faults.add(fault(value(args, ++i, arg)));
+                    case "--gateway-fault" -> o.gatewayFaults.add(gatewayFault(value(args, ++i, arg)));
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
                     case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
                     case "--late-start-hours" -> o.lateStartHours = value(args, ++i, arg);
                     case "--start-fails" -> o.startFails = number(arg, value(args, ++i, arg), 0, 1000);
+                    case "--monthly-budget" -> o.monthlyBudget = number(arg, value(args, ++i, arg), 0, 1_000_000);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
@@ -305,6 +326,16 @@ public final class LocalMode {
 
         BoxConfig.Settings settings() {
             return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours);
+        }
+
+        /**
+         * The spend ledger in memory (this process's runs only) with {@code --monthly-budget USD} as the cap;
+         * prices are the built-in table, as no Price List API is reached offline.
+         */
+        MonthlyBudget budget(BoxConfig config) {
+            Ledger ledger = new MemoryLedger();
+            return new MonthlyBudget(ledger, config, new BudgetSettings("memory", monthlyBudget, 100, null),
+                    new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, Clock.systemUTC()));
         }
 
         BoxConfig boxFromFlagsOrEnvironment() {
@@ -357,6 +388,17 @@ public final class LocalMode {
                 throw new IllegalArgumentException("--managed-tag takes KEY=VALUE, e.g. gpubox:stack=gpubox");
             }
             return spec;
+        }
+
+        /** STATUS or STATUSxN, STATUS one of {@link GatewayFaults#STATUSES}. */
+        private static GatewayFaultFlag gatewayFault(String spec) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{3})(?:x(\\d+))?").matcher(spec);
+            if (!m.matches() || !GatewayFaults.STATUSES.contains(Integer.parseInt(m.group(1)))) {
+                throw new IllegalArgumentException("--gateway-fault takes STATUS[xN] with STATUS one of "
+                        + new java.util.TreeSet<>(GatewayFaults.STATUSES) + ", e.g. 502x2; not " + spec);
+            }
+            int times = m.group(2) == null ? 1 : number("--gateway-fault's xN", m.group(2), 1, 1000);
+            return new GatewayFaultFlag(Integer.parseInt(m.group(1)), times);
         }
 
         /** ACTION=CODE or ACTION=CODExN */

@@ -81,6 +81,18 @@ class LocalModeTest {
     }
 
     @Test
+    void aGatewayFaultIsOneOfTheGatewaysOwnStatusesWithACount() {
+        LocalMode.GatewayFaultFlag flag = LocalMode.Options.parse(new String[] {"--gateway-fault", "502x2"}).gatewayFaults.get(0);
+        assertEquals(new LocalMode.GatewayFaultFlag(502, 2), flag);
+        assertEquals(1, LocalMode.Options.parse(new String[] {"--gateway-fault", "429"}).gatewayFaults.get(0).times());
+        for (String bad : new String[] {"404", "502x0", "5O2", "502x", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LocalMode.Options.parse(new String[] {"--gateway-fault", bad}));
+            assertTrue(e.getMessage().startsWith("--gateway-fault"), e.getMessage());
+        }
+    }
+
+    @Test
     void theHelpSaysRetriedFaultsNeedMoreThanThree() {
         assertTrue(LocalMode.USAGE.contains("InsufficientInstanceCapacityx4") && LocalMode.USAGE.contains("retries"),
                 LocalMode.USAGE);

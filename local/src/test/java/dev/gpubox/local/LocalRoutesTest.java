@@ -27,4 +27,10 @@ class LocalRoutesTest {
         LocalApi.ROUTES.forEach((path, type) -> local.put(path, type.getName()));
         assertEquals(deployed, local);
     }
+
+    /** A 429 injected at local mode's front door (GatewayFaults) is the deployed gateway's quota reply, word for word. */
+    @Test
+    void theInjectedQuotaReplyIsTheTemplates() throws Exception {
+        assertEquals(FrontDoorTest.gatewayResponses().get("QUOTA_EXCEEDED"), JsonErrors.QUOTA_EXCEEDED);
+    }
 }

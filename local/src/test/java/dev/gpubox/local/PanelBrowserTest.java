@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +57,7 @@ class PanelBrowserTest {
         ExternalTools.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Chromium is not installed (" + CHROMIUM + " and " + CHROMEDRIVER + "); it is needed for the"
                         + " phone panel's browser test. Install: apt-get install -y chromium chromium-driver");
-        local = new WireFixture(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        local = new WireFixture(Duration.ofSeconds(2), Duration.ofSeconds(2), 50); // with the month's ledger
         profile = Files.createTempDirectory("gpubox-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -129,6 +131,7 @@ class PanelBrowserTest {
         assertEquals("Times are in " + stackZone.getId() + " (the stack's time zone).", text("zone-note"));
         assertTrue(el("zone-note").isDisplayed(), "the zone shows beside the Keep-on-until input");
         assertTrue(text("cost").contains("so far"), text("cost"));
+        assertTrue(text("month").matches("\\d+\\.\\d h, ~\\$\\d+\\.\\d\\d of \\$50"), "the month's spend: " + text("month"));
 
         // Keep on until two hours from now, in the stack's zone (what until=HH:MM means).
         String until = ZonedDateTime.now(local.box.policy().zone()).plusHours(2)
@@ -173,6 +176,149 @@ class PanelBrowserTest {
         assertEquals("stopped", text("state"));
         assertFalse(el("key-form").isDisplayed(), "the key stays on the device");
         screenshot("panel-no-connection");
+    }
+
+    // ------------------------------------------------------------------ issue 14: waking up, and a day left open
+
+    static final Path FAKE_CLOCK = Path.of("src", "test", "resources", "panel-fake-clock.js");
+    static final Path TEMPLATE = Path.of("..", "template.yaml");
+
+    /**
+     * A tap on a function Lambda cannot run yet (a SnapStart version waking up) gets API Gateway's own 5xx,
+     * with no gpubox error code. The panel says it is waking up, tries again after 2 s and 4 s, and the third
+     * try starts the box; a fourth kind of 5xx, gpubox's own ec2_unavailable, is shown, not retried; and a
+     * gateway that never recovers is tried 5 times, no more. Counted at local mode's front door.
+     */
+    @Test
+    void aGatewayFiveHundredIsRetriedWhileTheApiWakesUpAndTheThirdTrySucceeds() throws Exception {
+        enterKey(WireFixture.KEY);
+        awaitText("state", "stopped");
+        installFakeClock();
+        advance(Duration.ZERO); // the reloaded page's first poll
+        awaitText("state", "stopped");
+
+        local.api.gatewayFaults().inject(502, 2);
+        int startsBefore = local.api.keyedCalls("/start");
+        el("start").click();
+        wait.until(d -> text("waking").startsWith("Waking up the gpubox API (HTTP 502"));
+        assertTrue(el("waking").isDisplayed(), "the waking-up state is on screen");
+        assertTrue(text("waking").endsWith("trying again in 2 s (try 2 of 5)."), text("waking"));
+        assertEquals(1, local.api.keyedCalls("/start") - startsBefore);
+        advance(Duration.ofSeconds(2));
+        assertEquals(2, local.api.keyedCalls("/start") - startsBefore);
+        assertTrue(text("waking").endsWith("trying again in 4 s (try 3 of 5)."), text("waking"));
+        advance(Duration.ofSeconds(4));
+        awaitText("state", "pending");
+        assertEquals(3, local.api.keyedCalls("/start") - startsBefore, "two gateway replies, then the start");
+        assertEquals(1, local.sim.calls("StartInstances"), "only the third try reached the function");
+        assertFalse(el("waking").isDisplayed(), "the waking-up state goes with the success");
+        assertFalse(el("error").isDisplayed());
+
+        // gpubox's own 5xx carries its code: shown at once, never retried.
+        advance(Duration.ofMinutes(2));
+        local.sim.faults().inject("DescribeInstances", "Unavailable", 4); // the SDK's own 3 retries, then the API's 503
+        int statusBefore = local.api.keyedCalls("/status");
+        el("refresh").click();
+        wait.until(d -> el("error").isDisplayed());
+        assertEquals(1, local.api.keyedCalls("/status") - statusBefore, "ec2_unavailable is not the gateway waking up");
+        assertFalse(el("waking").isDisplayed());
+        local.sim.faults().clear();
+
+        // A gateway that stays down: 5 tries over 30 s, then its message.
+        local.api.gatewayFaults().inject(502, 100);
+        statusBefore = local.api.keyedCalls("/status");
+        el("refresh").click();
+        wait.until(d -> el("waking").isDisplayed());
+        advance(Duration.ofSeconds(2 + 4 + 8 + 16));
+        wait.until(d -> !el("waking").isDisplayed());
+        assertEquals(5, local.api.keyedCalls("/status") - statusBefore, "bounded: 5 tries in all");
+        assertTrue(text("error").startsWith("API Gateway could not get an answer"), text("error"));
+        local.api.gatewayFaults().clear();
+    }
+
+    /**
+     * A panel left open for days on a box that is starting all the time (the worst case: it polls fastest
+     * then) makes no more calls a day than the panel itself states, and the stack's default daily quota is
+     * at least ten times that; hidden, it makes none; on 429 and on errors it backs off. The page's timers
+     * and clock are the test's (panel-fake-clock.js); the calls are counted at local mode's front door.
+     */
+    @Test
+    void aPanelLeftOpenForADayMakesNoMoreCallsThanItStatesAndNoneWhileHidden() throws Exception {
+        // A box that stays pending for the whole (fake) day.
+        local.close();
+        local = new WireFixture(Duration.ofHours(2), Duration.ofHours(2));
+        browser.get(local.api.url() + "/");
+        installFakeClock();
+        enterKey(WireFixture.KEY);
+        awaitText("state", "stopped");
+
+        Matcher stated = Pattern.compile("at most ([\\d,]+) calls a day\\.$").matcher(text("poll-note"));
+        assertTrue(stated.find() && el("poll-note").isDisplayed(), "the panel states its calls a day: " + text("poll-note"));
+        int perDay = Integer.parseInt(stated.group(1).replace(",", ""));
+        Matcher quota = Pattern.compile("ApiDailyQuota:(?:\\s+#[^\\n]*)*\\s+Type: Number\\s+Default: (\\d+)").matcher(Files.readString(TEMPLATE));
+        assertTrue(quota.find(), "template.yaml's ApiDailyQuota");
+        assertTrue(Integer.parseInt(quota.group(1)) >= 10 * perDay, "the default quota (" + quota.group(1)
+                + ") must be at least 10 times the " + perDay + " calls a day one open panel may make");
+
+        // Hidden for a day: not one call; back in view: one at once.
+        int before = local.api.keyedCalls();
+        hide(true);
+        advance(Duration.ofHours(24));
+        assertEquals(before, local.api.keyedCalls(), "no call while the page is hidden");
+        hide(false);
+        advance(Duration.ZERO);
+        assertEquals(before + 1, local.api.keyedCalls(), "coming back refreshes once");
+
+        // The worst case: the box is starting all day, so the panel polls as fast as it ever does.
+        el("start").click();
+        awaitText("state", "pending");
+        before = local.api.keyedCalls();
+        long started = System.nanoTime();
+        advance(Duration.ofHours(24));
+        int day = local.api.keyedCalls() - before;
+        System.out.printf("PanelBrowserTest: %d calls in a fake day of pending (stated %d), %d ms%n", day, perDay,
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+        assertTrue(day <= perDay, day + " calls in a day, more than the " + perDay + " the panel states");
+        assertTrue(day > perDay - 60, day + " calls: the bound is what the panel really uses, not a guess");
+        assertEquals("pending", text("state"));
+
+        // The daily quota is used up: the panel waits longer after each 429, not once a minute.
+        local.api.gatewayFaults().inject(429, 10_000);
+        before = local.api.keyedCalls();
+        advance(Duration.ofHours(24));
+        int throttledDay = local.api.keyedCalls() - before;
+        System.out.printf("PanelBrowserTest: %d calls in a fake day of 429s%n", throttledDay);
+        assertTrue(throttledDay <= 30, throttledDay + " calls in a day of 429s");
+        assertTrue(text("error").startsWith("The daily request quota (ApiDailyQuota) is used up. (next try in"), text("error"));
+        local.api.gatewayFaults().clear();
+
+        // An API that fails every call: each poll tries 5 times, and the polls back off to 15 minutes.
+        local.api.gatewayFaults().inject(502, 100_000);
+        before = local.api.keyedCalls();
+        advance(Duration.ofHours(24));
+        int failingDay = local.api.keyedCalls() - before;
+        System.out.printf("PanelBrowserTest: %d calls in a fake day of gateway 502s%n", failingDay);
+        assertTrue(failingDay <= perDay / 2, failingDay + " calls in a day of errors");
+        local.api.gatewayFaults().clear();
+    }
+
+    /** From now on every page this browser opens runs with the test's clock; the panel is reloaded with it. */
+    private void installFakeClock() throws IOException {
+        browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", Files.readString(FAKE_CLOCK)));
+        browser.manage().timeouts().scriptTimeout(Duration.ofMinutes(5));
+        browser.navigate().refresh();
+        wait.until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript("return !!window.__fakeClock")));
+    }
+
+    /** Moves the page's clock, running every timer that falls due as the page would have. */
+    private void advance(Duration by) {
+        ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; window.__fakeClock.advance(arguments[0]).then(done);",
+                by.toMillis());
+    }
+
+    private void hide(boolean hidden) {
+        ((JavascriptExecutor) browser).executeScript("window.__fakeClock.setHidden(arguments[0])", hidden);
     }
 
     /** How the panel shows a time: HH:MM in the stack's zone and its name, with the weekday unless today there. */

@@ -180,6 +180,26 @@ class RuntimeClientIT {
         assertTrue(reply.path("body").asText().contains("<html"), "the page itself");
     }
 
+    /**
+     * Issue 14: the schedules that keep each API function's SnapStart version Active send
+     * {"gpubox":"keep-warm"} (events/keep-warm.json); every API function answers it at once, through
+     * Lambda's own runtime, and the EC2 simulator sees no request at all.
+     */
+    @Test
+    @Order(10)
+    void theKeepWarmInvokeIsAnsweredByEveryApiFunctionWithoutAnEc2Call() throws Exception {
+        for (String handler : List.of("StatusHandler", "StartHandler", "StopHandler", "AttachEipHandler", "SnoozeHandler")) {
+            int requestsBefore = sim.totalCalls();
+            Map<String, Integer> before = sim.callsByAction();
+            JsonNode reply = invoke(handler, "keep-warm.json", e -> { });
+            assertEquals(200, reply.path("statusCode").asInt(), handler + " replied " + reply);
+            assertEquals("kept_warm", JSON.readTree(reply.path("body").asText()).path("result").asText(),
+                    handler + " replied " + reply);
+            assertEquals(before, sim.callsByAction(), handler + " made EC2 calls for a keep-warm invoke");
+            assertEquals(requestsBefore, sim.totalCalls(), handler + " sent the EC2 endpoint a request");
+        }
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     private static JsonNode apiCall(String handler, String event, int status) throws Exception {

@@ -28,10 +28,17 @@ final class WireFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     WireFixture(Duration startDelay, Duration stopDelay) throws IOException {
+        this(startDelay, stopDelay, 0);
+    }
+
+    /** @param monthlyBudget above 0: local mode's in-memory ledger with this cap, so /status shows the month */
+    WireFixture(Duration startDelay, Duration stopDelay, int monthlyBudget) throws IOException {
         sim = Ec2Simulator.start(0, Clock.systemUTC(), startDelay, stopDelay);
         box = SeededBox.seed(sim.state());
         ec2 = Endpoints.clientFor(sim.endpoint());
-        api = LocalApi.start(0, KEY, ec2, box);
+        api = monthlyBudget == 0 ? LocalApi.start(0, KEY, ec2, box)
+                : LocalApi.start(0, KEY, ec2, box, dev.gpubox.box.Notifier.NONE, LocalMode.Options.parse(
+                        new String[] {"--monthly-budget", Integer.toString(monthlyBudget)}).budget(box));
     }
 
     record Reply(int status, JsonNode json, HttpResponse<String> raw) {
@@ -45,6 +52,17 @@ final class WireFixture implements AutoCloseable {
     }
 
     Reply call(String method, String pathAndQuery, String key) {
+        return call(http, api, key, method, pathAndQuery);
+    }
+
+    /** One keyed request to any local API (a test that builds its own LocalApi). */
+    static Reply call(LocalApi api, String key, String method, String pathAndQuery) {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return call(client, api, key, method, pathAndQuery);
+        }
+    }
+
+    private static Reply call(HttpClient http, LocalApi api, String key, String method, String pathAndQuery) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.url() + pathAndQuery))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(60));

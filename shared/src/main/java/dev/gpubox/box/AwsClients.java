@@ -4,6 +4,8 @@ import java.time.Duration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 
@@ -38,6 +40,30 @@ public final class AwsClients {
         return topic == null ? Notifier.NONE : new SnsNotifier(() -> SnsHolder.CLIENT, topic);
     }
 
+    /**
+     * The container's monthly budget: the DynamoDB ledger when the function has a table
+     * ({@link BudgetSettings#LEDGER_TABLE}), the Price List API for prices; otherwise off. No client is built
+     * until a call needs one.
+     */
+    public static MonthlyBudget budget(BoxConfig config) {
+        BudgetSettings settings = BudgetSettings.fromEnvironment();
+        if (settings.ledgerTable() == null) {
+            return MonthlyBudget.off(config);
+        }
+        Ledger ledger = new DynamoLedger(() -> DynamoHolder.CLIENT, settings.ledgerTable());
+        return new MonthlyBudget(ledger, config, settings, new OnDemandPrices(ledger,
+                new AwsPriceList(() -> PricingHolder.HTTP,
+                        DefaultCredentialsProvider.builder().build(), AwsPriceList.endpointFromEnvironment()), config.pricing(), settings.region(),
+                java.time.Clock.systemUTC()));
+    }
+
+    public static DynamoDbClient createDynamo() {
+        return DynamoDbClient.builder()
+                .httpClient(httpClient())
+                .overrideConfiguration(o -> o.apiCallTimeout(NOTICE_CALL_TIMEOUT))
+                .build();
+    }
+
     public static Ec2Client createEc2() {
         return Ec2Client.builder()
                 .httpClient(httpClient())
@@ -67,6 +93,14 @@ public final class AwsClients {
 
     private static final class Ec2Holder {
         private static final Ec2Client CLIENT = createEc2();
+    }
+
+    private static final class DynamoHolder {
+        private static final DynamoDbClient CLIENT = createDynamo();
+    }
+
+    private static final class PricingHolder {
+        private static final SdkHttpClient HTTP = httpClient();
     }
 
     private static final class SnsHolder {

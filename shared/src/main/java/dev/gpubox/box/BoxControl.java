@@ -31,6 +31,7 @@ public final class BoxControl {
     private final Clock clock;
     private final Sleeper sleeper;
     private final Notifier notifier;
+    private final MonthlyBudget budget;
 
     public BoxControl(Ec2Client ec2, BoxConfig config) {
         this(ec2, config, Clock.systemUTC(), Sleeper.REAL, Notifier.NONE);
@@ -45,15 +46,32 @@ public final class BoxControl {
     }
 
     public BoxControl(Ec2Client ec2, BoxConfig config, Clock clock, Sleeper sleeper, Notifier notifier) {
+        this(ec2, config, clock, sleeper, notifier, MonthlyBudget.off(config));
+    }
+
+    /** With the month's spend and its cap ({@link MonthlyBudget}): status shows it, a start over it is refused. */
+    public BoxControl(Ec2Client ec2, BoxConfig config, Clock clock, Sleeper sleeper, Notifier notifier,
+                      MonthlyBudget budget) {
         this.ec2 = ec2;
         this.config = config;
         this.clock = clock;
         this.sleeper = sleeper;
         this.notifier = notifier;
+        this.budget = budget;
     }
 
     public BoxStatus status() {
         return status(describeBox());
+    }
+
+    /** This month's spend so far; null when the stack keeps no ledger or it cannot be read (status still answers). */
+    public MonthToDate monthToDate() {
+        try {
+            return budget.monthToDate(clock.instant());
+        } catch (BoxException e) {
+            System.out.println("gpubox: the spend ledger could not be read: " + e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -88,6 +106,7 @@ public final class BoxControl {
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
+        budget.refuseStartIfOver(clock.instant());
         Instant requested = clock.instant();
         notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
                 () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));

@@ -10,6 +10,7 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     WRONG_STATE(409, "wrong_state"),
     EIP_IN_USE(409, "eip_in_use"),
+    BUDGET_REACHED(409, "budget_reached"),
     INTERNAL(500, "internal_error"),
     MISCONFIGURED(500, "misconfigured"),
     AWS_ERROR(502, "aws_error"),

@@ -38,6 +38,8 @@ public final class NightlyStop {
     static final int SEPARATE_NOTICES_UP_TO = 3;
     /** The one tag write after the budget (the notices' dedup record) gets at most this. */
     static final Duration WRAP_UP_TAG_CALL = Duration.ofSeconds(3);
+    /** The stop-reason tag of a box stopped because the month's spend reached MonthlyBudgetUsd. */
+    static final String BUDGET_REASON = "budget";
     static final String OUT_OF_TIME = "not tried: the run's time ran out (EC2 slow or throttling); the next sweep"
             + " tries again";
 
@@ -46,6 +48,7 @@ public final class NightlyStop {
     private final Notifier notifier;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final MonthlyBudget monthlyBudget;
     /** This run's time; a NightlyStop serves one run at a time (Lambda runs one invocation per container). */
     private TimeBudget time = null;
     /** When this container last sent the "could not list the boxes" notice; reminders at most hourly. */
@@ -57,6 +60,13 @@ public final class NightlyStop {
     private final Map<String, Instant> failureNoticedHere = new LinkedHashMap<>();
 
     public NightlyStop(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper) {
+        this(ec2, config, notifier, clock, sleeper, MonthlyBudget.off(config));
+    }
+
+    /** With the spend ledger, which each run brings up to date, and the monthly cap, which makes every running box due. */
+    public NightlyStop(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper,
+                       MonthlyBudget budget) {
+        this.monthlyBudget = budget;
         this.ec2 = ec2;
         this.config = config;
         this.notifier = notifier;
@@ -92,6 +102,7 @@ public final class NightlyStop {
         } catch (BoxException e) {
             return listingFailed(e);
         }
+        boolean overBudget = monthlyBudget.sweep(boxes, now, notifier);
         for (Instance box : boxes) {
             String state = box.state().nameAsString();
             if (state.equals("stopped") || state.equals("stopping")) {
@@ -104,6 +115,13 @@ public final class NightlyStop {
             Instant launched = box.launchTime();
             Instant snooze = BoxTags.activeSnooze(box);
             Instant deadline = policy.deadline(launched, snooze);
+            if (overBudget && state.equals("running")) {
+                // The monthly cap wins over any deadline and snooze: stop it now.
+                due.put(box.instanceId(), box);
+                deadlines.put(box.instanceId(), now);
+                reasons.put(box.instanceId(), BUDGET_REASON + "@" + now);
+                continue;
+            }
             // Never early: a run a few seconds before the deadline leaves the box to the next sweep.
             if (!now.isBefore(deadline)) {
                 due.put(box.instanceId(), box);

@@ -24,6 +24,11 @@ public final class Pricing {
         this.override = override == null || override <= 0 ? null : override;
     }
 
+    /** True when {@code HourlyPriceUsd} is set: it wins over every other price. */
+    public boolean overridden() {
+        return override != null;
+    }
+
     /** Dollars per hour, or null when the type is not in the table and no override is set. */
     public Double hourly(String instanceType) {
         return override != null ? override : ON_DEMAND_USD_PER_HOUR.get(instanceType);

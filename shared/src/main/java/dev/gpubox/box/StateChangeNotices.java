@@ -17,17 +17,24 @@ public final class StateChangeNotices {
     private final Ec2Client ec2;
     private final BoxConfig config;
     private final Notifier notifier;
+    private final RunRecorder ledger;
 
     public StateChangeNotices(Ec2Client ec2, BoxConfig config, Notifier notifier) {
+        this(ec2, config, notifier, MonthlyBudget.off(config));
+    }
+
+    /** Also records every run of a managed box in the spend ledger, from its "running" and "stopped" events. */
+    public StateChangeNotices(Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget) {
         this.ec2 = ec2;
         this.config = config;
         this.notifier = notifier;
+        this.ledger = budget.recorder();
     }
 
     /** @return the notice sent, or null when the event is not a managed box stopping */
     public String onStateChange(String instanceId, String state, Instant eventTime) {
-        if (!"stopped".equals(state)) {
-            return null;
+        if (!"stopped".equals(state) && !("running".equals(state) && ledger.enabled())) {
+            return null; // without a ledger a start needs no look-up at all
         }
         config.requireManagedTag();
         List<Instance> found;
@@ -46,6 +53,11 @@ public final class StateChangeNotices {
             return null; // not one of this stack's boxes
         }
         Instance box = found.get(0);
+        // Before the notice: a notice that fails (and is retried) must not lose the run.
+        ledger.onEvent(box, state, eventTime);
+        if (!"stopped".equals(state)) {
+            return null;
+        }
         String label = BoxLabel.of(box);
         String ran = config.pricing().uptimeAndCost(box.instanceTypeAsString(),
                 Duration.between(box.launchTime(), eventTime));
@@ -77,6 +89,8 @@ public final class StateChangeNotices {
             case "late-start" -> label + " was stopped at " + at + ": it was started after the nightly stop, and"
                     + " such a start may run " + Durations.human(policy.lateStart()) + " (LateStartHours). It ran "
                     + ran + ".";
+            case NightlyStop.BUDGET_REASON -> label + " was stopped at " + at + ": this month's spend reached "
+                    + MonthlyBudget.PARAMETER + ". It ran " + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };
     }

@@ -59,7 +59,8 @@ class MoneySafetyTemplateIT {
                 .path("Variables").path("GPUBOX_TOPIC_ARN").path("Ref").asText());
         JsonNode rule = Template.resource("StateChangeFunction").path("Properties").path("Events").path("Stopped");
         assertEquals("EventBridgeRule", rule.path("Type").asText());
-        assertEquals("[\"stopped\"]", rule.path("Properties").path("Pattern").path("detail").path("state").toString());
+        // "running" too: the spend ledger counts every start (issue 15); only "stopped" sends a notice.
+        assertEquals("[\"running\",\"stopped\"]", rule.path("Properties").path("Pattern").path("detail").path("state").toString());
     }
 
     @Test

@@ -90,16 +90,18 @@ class SnapStartTemplateIT {
 
     /** The Description as Lambda receives it, with long but valid values, stays within Lambda's limit. */
     @Test
-    void theVersionDescriptionFitsLambdasLimitForAStackNameOfNinetyCharacters() {
+    void theVersionDescriptionFitsLambdasLimitForAStackNameOfEightyFiveCharacters() {
         String longestZone = ZoneId.getAvailableZoneIds().stream().max(Comparator.comparingInt(String::length))
                 .orElseThrow();
-        String stackName = "s".repeat(90);
-        Map<String, String> values = Map.of("GpuInstance", "i-0123456789abcdef0",
+        String stackName = "s".repeat(85); // 90 until MonthlyBudgetUsd and RootVolumeSize (issue 15)
+        Map<String, String> values = new java.util.HashMap<>(Map.of("GpuInstance", "i-0123456789abcdef0",
                 "ElasticIp.AllocationId", "eipalloc-0123456789abcdef0", "ShutdownTime", "23:59",
                 "ShutdownTimezone", longestZone, "MaxSnoozeHours", "24", "LateStartHours", "24",
                 "HourlyPriceUsd", "12.345", "SshUser", "u".repeat(32),
                 // CloudFormation names a topic it creates STACK-LOGICALID-SUFFIX (13 characters).
-                "NoticesTopic.TopicName", stackName + "-NoticesTopic-ABCDEFGHIJKLM");
+                "NoticesTopic.TopicName", stackName + "-NoticesTopic-ABCDEFGHIJKLM"));
+        values.put("MonthlyBudgetUsd", "99999");
+        values.put("RootVolumeSize", "16384");
         resources.properties().forEach(entry -> {
             JsonNode sub = entry.getValue().path("Properties").path("Description").path("Fn::Sub");
             if (entry.getValue().path("Type").asText().equals("AWS::Lambda::Version")) {

@@ -165,6 +165,15 @@ class TemplateIT {
                 assertEquals("false", statement.path("Condition").path("Null").path("aws:TagKeys").asText(),
                         function + ": " + action + " must name its tag keys");
             }
+            if (action.startsWith("dynamodb:")) {
+                // The spend ledger (issue 15): its one table, never another (SpendLedgerTemplateIT lists the actions).
+                assertEquals("{\"Fn::GetAtt\":[\"LedgerTable\",\"Arn\"]}", statement.path("Resource").toString(),
+                        function + ": " + action + " only on the ledger table");
+                continue;
+            }
+            if (action.equals("pricing:GetProducts")) {
+                continue; // the Price List API has no resource scope: it only reads AWS's public prices
+            }
             if (!MUTATING_EC2.contains(action)) {
                 assertTrue(action.startsWith("ec2:Describe"), function + ": unexpected action " + action);
                 continue;
@@ -181,18 +190,25 @@ class TemplateIT {
 
     @Test
     void eachFunctionMayDoOnlyItsOwnJob() {
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses"), actionsOf("StatusFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StartInstances", "sns:Publish"),
-                actionsOf("StartFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "dynamodb:Query"),
+                actionsOf("StatusFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StartInstances", "sns:Publish",
+                "dynamodb:Query"), actionsOf("StartFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StopInstances", "sns:Publish"),
                 actionsOf("StopFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:AssociateAddress"),
                 actionsOf("AttachEipFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:CreateTags", "ec2:DeleteTags"),
                 actionsOf("SnoozeFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags", "sns:Publish"),
-                actionsOf("ScheduledStopFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "sns:Publish"), actionsOf("StateChangeFunction"));
+        Set<String> keepsTheLedger = Set.of("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                "pricing:GetProducts");
+        Set<String> sweep = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags",
+                "sns:Publish"));
+        sweep.addAll(keepsTheLedger);
+        assertEquals(sweep, actionsOf("ScheduledStopFunction"));
+        Set<String> stateChange = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "sns:Publish"));
+        stateChange.addAll(keepsTheLedger);
+        assertEquals(stateChange, actionsOf("StateChangeFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances"), actionsOf("StopBoxOnDeleteFunction"));
         assertEquals(Set.of(), actionsOf("PanelFunction"));
     }

@@ -136,42 +136,22 @@ class TemplateSchemaIT {
     }
 
     /**
-     * AWS::EC2::Instance → cfn-resource-schemas/aws-ec2-instance.json in the reference folder; a type the
-     * folder lacks (AWS::SSM::Association) comes from the provider schemas cfn-lint ships, and says so.
+     * AWS::EC2::Instance → cfn-resource-schemas/aws-ec2-instance.json. A type the reference folder lacks
+     * (AWS::SSM::Association, AWS::DynamoDB::Table, AWS::Budgets::Budget, AWS::SNS::TopicPolicy) is read from cfn-lint's copy, and
+     * the log says so.
      */
-    private static Path schemaFile(String type) {
+    private static Path schemaFile(String type) throws IOException {
         Path file = ReferenceFolder.SCHEMAS.resolve("cfn-resource-schemas")
                 .resolve(type.toLowerCase(Locale.ROOT).replace("::", "-") + ".json");
         if (Files.isRegularFile(file)) {
             return file;
         }
-        Path shipped = CFN_LINT_SCHEMAS.computeIfAbsent(type, TemplateSchemaIT::cfnLintSchema);
-        assertTrue(Files.isRegularFile(shipped), "no provider schema for " + type + " at " + file + " nor in cfn-lint");
-        return shipped;
-    }
-
-    static final Map<String, Path> CFN_LINT_SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The us-east-1 provider schema cfn-lint ships for {@code type} (data/schemas/resources/HASH.json). */
-    private static Path cfnLintSchema(String type) {
-        Path python = ExternalTools.requirePythonModule("cfnlint", "the provider schema of " + type
-                + ", which the reference folder " + ReferenceFolder.SCHEMAS + " lacks");
-        String script = "import os, cfnlint\nfrom cfnlint.data.schemas.providers import us_east_1\n"
-                + "print(os.path.join(os.path.dirname(cfnlint.__file__), 'data', 'schemas', 'resources', us_east_1.types['"
-                + type + "'] + '.json'))";
-        try {
-            Process p = new ProcessBuilder(python.toString(), "-c", script).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-            assertEquals(0, p.waitFor(), out);
-            System.out.println("TemplateSchemaIT: " + type + " is not in " + ReferenceFolder.SCHEMAS
-                    + "; using the provider schema cfn-lint ships: " + out);
-            return Path.of(out);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Path fromCfnLint = CfnLintSchemas.providerSchema(type);
+        System.out.println("TemplateSchemaIT: " + file.getFileName() + " is not in the reference folder; using"
+                + " cfn-lint's " + fromCfnLint);
+        assertTrue(Files.isRegularFile(fromCfnLint), "no provider schema for " + type + " at " + file
+                + " nor " + fromCfnLint);
+        return fromCfnLint;
     }
 
     private static synchronized JsonSchema schema(Path file, SpecVersion.VersionFlag version) throws IOException {

@@ -274,9 +274,31 @@ class TransformedTemplateIT {
 
     // ------------------------------------------------------------------ schedules
 
+    /** The nightly stop's schedules: the ones that target the scheduled-stop function. */
+    static Map<String, JsonNode> stopSchedules() {
+        Map<String, JsonNode> stop = new LinkedHashMap<>(ofType("AWS::Scheduler::Schedule"));
+        stop.values().removeIf(s -> !s.path("Properties").path("Target").path("Arn").toString().contains("ScheduledStopFunction"));
+        return stop;
+    }
+
+    /** What a schedule's role may do: each action and the resource it is granted on. */
+    static Map<String, String> grantedTo(JsonNode schedule) {
+        JsonNode target = schedule.path("Properties").path("Target");
+        JsonNode role = resources().path(target.path("RoleArn").path("Fn::GetAtt").get(0).asText());
+        assertEquals(List.of("scheduler.amazonaws.com"), strings(role.path("Properties").path("AssumeRolePolicyDocument")
+                .path("Statement").get(0).path("Principal").path("Service")), "only Scheduler assumes it");
+        Map<String, String> granted = new LinkedHashMap<>();
+        for (JsonNode statement : statements(role)) {
+            for (String action : strings(statement.path("Action"))) {
+                assertTrue(granted.put(action, statement.path("Resource").toString()) == null, action + " twice");
+            }
+        }
+        return granted;
+    }
+
     @Test
     void eachScheduleMayInvokeTheStopAndDeadLetterAndNothingElse() {
-        Map<String, JsonNode> schedules = ofType("AWS::Scheduler::Schedule");
+        Map<String, JsonNode> schedules = stopSchedules();
         assertEquals(2, schedules.size(), "the nightly stop and the sweep");
         for (var schedule : schedules.entrySet()) {
             JsonNode target = schedule.getValue().path("Properties").path("Target");
@@ -284,19 +306,52 @@ class TransformedTemplateIT {
             assertEquals("[\"StopFailuresQueue\",\"Arn\"]",
                     target.path("DeadLetterConfig").path("Arn").path("Fn::GetAtt").toString(), schedule.getKey());
             assertTrue(target.path("RetryPolicy").path("MaximumRetryAttempts").asInt() > 0, schedule.getKey());
-            JsonNode role = resources().path(target.path("RoleArn").path("Fn::GetAtt").get(0).asText());
-            assertTrue(strings(role.path("Properties").path("AssumeRolePolicyDocument").path("Statement").get(0)
-                    .path("Principal").path("Service")).contains("scheduler.amazonaws.com"));
-            Map<String, String> granted = new LinkedHashMap<>();
-            for (JsonNode statement : statements(role)) {
-                for (String action : strings(statement.path("Action"))) {
-                    granted.put(action, statement.path("Resource").toString());
-                }
-            }
+            Map<String, String> granted = grantedTo(schedule.getValue());
             assertEquals(Map.of(
                     "lambda:InvokeFunction", "{\"Fn::GetAtt\":[\"ScheduledStopFunction\",\"Arn\"]}",
                     "sqs:SendMessage", "{\"Fn::GetAtt\":[\"StopFailuresQueue\",\"Arn\"]}"), granted, schedule.getKey());
         }
+    }
+
+    /**
+     * Issue 14: SnapStart makes a published version Inactive after 14 days without an invoke, and the tap
+     * that meets it gets API Gateway's bare 5xx. Every version the API calls (each API function's live
+     * alias, never $LATEST) is invoked by a schedule of its own, with the keep-warm payload the handler
+     * answers without EC2, by a role that may invoke that alias and nothing else.
+     */
+    @Test
+    void everyAliasTheApiCallsIsKeptWarmByAScheduleThatMayInvokeOnlyThatAlias() {
+        Map<String, JsonNode> keepWarm = new LinkedHashMap<>(ofType("AWS::Scheduler::Schedule"));
+        keepWarm.keySet().removeAll(stopSchedules().keySet());
+        Map<String, String> aliasOf = new TreeMap<>();
+        ofType("AWS::Lambda::Alias").forEach((id, alias) -> aliasOf.put(
+                alias.path("Properties").path("FunctionName").path("Ref").asText(), id));
+        assertEquals(List.of("AttachEipFunction", "SnoozeFunction", "StartFunction", "StatusFunction", "StopFunction"),
+                List.copyOf(aliasOf.keySet()), "the API's functions, each with its live alias");
+        Map<String, String> kept = new TreeMap<>();
+        for (var schedule : keepWarm.entrySet()) {
+            JsonNode properties = schedule.getValue().path("Properties");
+            JsonNode target = properties.path("Target");
+            String alias = target.path("Arn").path("Ref").asText();
+            assertTrue(aliasOf.containsValue(alias), schedule.getKey() + " must target a live alias, not the"
+                    + " function ($LATEST, which SnapStart does not cover): " + target.path("Arn"));
+            assertEquals(dev.gpubox.functions.KeepWarm.PAYLOAD, target.path("Input").asText(), schedule.getKey());
+            assertTrue(target.path("RetryPolicy").path("MaximumRetryAttempts").asInt() > 0, schedule.getKey());
+            assertFalse(properties.has("Name"), schedule.getKey() + ": a fixed name clashes with a second stack");
+            assertEquals(Map.of("lambda:InvokeFunction", "{\"Ref\":\"" + alias + "\"}"), grantedTo(schedule.getValue()),
+                    schedule.getKey() + " may invoke its alias and nothing else");
+            // Inactive after 14 days: a schedule slower than that would not keep the version Active.
+            java.util.regex.Matcher rate = java.util.regex.Pattern.compile("rate\\((\\d+) (minutes?|hours?|days?)\\)")
+                    .matcher(properties.path("ScheduleExpression").asText());
+            assertTrue(rate.matches(), schedule.getKey() + ": " + properties.path("ScheduleExpression"));
+            long days = switch (rate.group(2).replaceAll("s$", "")) {
+                case "day" -> Long.parseLong(rate.group(1));
+                default -> 0;
+            };
+            assertTrue(days <= 3, schedule.getKey() + " runs every " + days + " days: a few days at most");
+            kept.put(alias, schedule.getKey());
+        }
+        assertEquals(new java.util.TreeSet<>(aliasOf.values()), kept.keySet(), "one keep-warm schedule per alias: " + kept);
     }
 
     // ------------------------------------------------------------------ notices and alarms
@@ -319,6 +374,7 @@ class TransformedTemplateIT {
     void everyPublisherToTheTopicCanUseItsKey() {
         Set<String> alarmPublishers = new LinkedHashSet<>();
         Set<String> rolePublishers = new LinkedHashSet<>();
+        Set<String> budgetPublishers = new LinkedHashSet<>();
         String topicRef = "{\"Ref\":\"" + TOPIC + "\"}";
         resources().properties().forEach(e -> {
             String type = e.getValue().path("Type").asText();
@@ -342,6 +398,9 @@ class TransformedTemplateIT {
                                 .anyMatch(s -> strings(s.path("Action")).contains("sns:Publish"))
                         || !publishesNotices(e.getKey()), e.getKey() + " names the topic but may not publish");
                 case "AWS::SNS::Subscription" -> { }
+                // The AWS Budget publishes as budgets.amazonaws.com, which the topic policy allows (SpendLedgerTemplateIT).
+                case "AWS::Budgets::Budget" -> budgetPublishers.add(e.getKey());
+                case "AWS::SNS::TopicPolicy" -> { }
                 default -> fail(e.getKey() + " (" + type + ") refers to the topic: a new kind of publisher this"
                         + " test must learn about");
             }
@@ -360,6 +419,8 @@ class TransformedTemplateIT {
         String policy = cmk.path("Properties").path("KeyPolicy").toString();
         assertTrue(policy.contains("cloudwatch.amazonaws.com") && policy.contains("kms:GenerateDataKey")
                 && policy.contains("kms:Decrypt"), "the key policy must grant CloudWatch: " + policy);
+        assertTrue(budgetPublishers.isEmpty() || policy.contains("budgets.amazonaws.com"),
+                "the key policy must grant AWS Budgets too (" + budgetPublishers + "): " + policy);
         for (String role : rolePublishers) {
             assertTrue(policy.contains(role) || statements(resources().path(role)).stream()
                     .anyMatch(s -> strings(s.path("Action")).contains("kms:GenerateDataKey*")),
@@ -411,7 +472,7 @@ class TransformedTemplateIT {
         assertTrue(stop.path("Properties").path("ServiceTimeout").asInt() <= 600, "a lost answer cannot hang a delete for an hour");
         // CloudFormation deletes a resource before everything it depends on.
         Set<String> dependsOn = new LinkedHashSet<>(strings(stop.path("DependsOn")));
-        assertTrue(dependsOn.containsAll(ofType("AWS::Scheduler::Schedule").keySet()),
+        assertTrue(dependsOn.containsAll(stopSchedules().keySet()),
                 "the schedules outlive the stop: " + dependsOn);
         assertTrue(dependsOn.contains("ElasticIpAssociation"), "stopped before the address is taken away");
         assertTrue(dependsOn.contains("StopBoxOnDeleteLogs"), "its log group is still there to log to");

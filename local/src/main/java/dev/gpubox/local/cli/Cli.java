@@ -324,26 +324,19 @@ public final class Cli {
         String base = config.get(CliConfig.URL);
         HttpResponse<String> response;
         URI uri;
-        try {
-            uri = URI.create(apiUrl(base) + (base.endsWith("/") ? "" : "/") + path);
-            HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
-                    .header("x-api-key", config.get(CliConfig.KEY)).timeout(Duration.ofSeconds(40)).build();
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IllegalArgumentException bad) { // a URL or key saved by hand or by an older gpubox
-            throw new Failure(2, "the saved API URL or key in " + tilde(CliConfig.file(env)) + " is not usable ("
-                    + bad.getMessage() + "). Run ./gpubox login again.");
-        } catch (Failure badUrl) {
-            throw new Failure(2, "the saved API URL in " + tilde(CliConfig.file(env)) + " is unusable: "
-                    + badUrl.getMessage() + " Run ./gpubox login again.");
-        } catch (IOException unreachable) {
-            throw new Failure(3, "cannot reach the gpubox API at " + base + " (" + describe(unreachable) + ")."
-                    + " Check your connection; for local mode, check that ./gpubox local is running.");
-        }
         JsonNode body;
-        try {
-            body = json.readTree(response.body());
-        } catch (IOException notJson) {
-            body = json.createObjectNode();
+        for (int attempt = 1; ; attempt++) {
+            uri = uri(base, path);
+            response = send(method, uri, config);
+            body = bodyOf(response);
+            if (!gatewayUnavailable(response.statusCode(), body.path("error").asText("")) || attempt > wakeDelays.size()) {
+                break;
+            }
+            Duration delay = wakeDelays.get(attempt - 1);
+            err.println("  waking up the gpubox API (HTTP " + response.statusCode() + " from API Gateway itself, it was"
+                    + " idle)… trying again in " + (delay.toMillis() < 1000 ? delay.toMillis() + " ms" : delay.toSeconds() + " s") + " (try " + (attempt + 1) + " of "
+                    + (wakeDelays.size() + 1) + ")");
+            Thread.sleep(delay.toMillis());
         }
         if (response.statusCode() >= 300) {
             String message = body.path("message").asText("HTTP " + response.statusCode() + " from " + uri);
@@ -354,13 +347,79 @@ public final class Cli {
         return body;
     }
 
+    // ------------------------------------------------------------------ waking up (issue 14)
+
+    /**
+     * The waits between the tries of a call that API Gateway answered by itself with a 5xx (no gpubox
+     * {@code error} code, or {@code api_unavailable}): Lambda could not run the function yet, e.g. a SnapStart
+     * version waking up. Every route is idempotent (docs/api.md), so trying again is safe: 5 tries over 30 s.
+     */
+    static final List<Duration> WAKE_DELAYS = List.of(Duration.ofSeconds(2), Duration.ofSeconds(4),
+            Duration.ofSeconds(8), Duration.ofSeconds(16));
+    private List<Duration> wakeDelays = WAKE_DELAYS;
+
+    /** Tests' shorter waits. */
+    Cli wakeDelays(List<Duration> delays) {
+        this.wakeDelays = List.copyOf(delays);
+        return this;
+    }
+
+    /** A 5xx the gateway gave by itself, which passes with time; never a gpubox function's own coded 5xx. */
+    static boolean gatewayUnavailable(int status, String code) {
+        return status >= 500 && (code.isEmpty() || code.equals("api_unavailable"));
+    }
+
+    private URI uri(String base, String path) throws Failure {
+        try {
+            return URI.create(apiUrl(base) + (base.endsWith("/") ? "" : "/") + path);
+        } catch (IllegalArgumentException bad) { // a URL saved by hand or by an older gpubox
+            throw new Failure(2, "the saved API URL or key in " + tilde(CliConfig.file(env)) + " is not usable ("
+                    + bad.getMessage() + "). Run ./gpubox login again.");
+        } catch (Failure badUrl) {
+            throw new Failure(2, "the saved API URL in " + tilde(CliConfig.file(env)) + " is unusable: "
+                    + badUrl.getMessage() + " Run ./gpubox login again.");
+        }
+    }
+
+    private HttpResponse<String> send(String method, URI uri, CliConfig config)
+            throws IOException, InterruptedException, Failure {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
+                    .header("x-api-key", config.get(CliConfig.KEY)).timeout(Duration.ofSeconds(40)).build();
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IllegalArgumentException bad) { // a key saved by hand or by an older gpubox
+            throw new Failure(2, "the saved API URL or key in " + tilde(CliConfig.file(env)) + " is not usable ("
+                    + bad.getMessage() + "). Run ./gpubox login again.");
+        } catch (IOException unreachable) {
+            throw new Failure(3, "cannot reach the gpubox API at " + config.get(CliConfig.URL) + " ("
+                    + describe(unreachable) + "). Check your connection; for local mode, check that ./gpubox local"
+                    + " is running.");
+        }
+    }
+
+    /** The reply's JSON; an empty object when it is not JSON (a proxy's HTML page, say). */
+    private JsonNode bodyOf(HttpResponse<String> response) {
+        try {
+            JsonNode body = json.readTree(response.body());
+            return body == null || body.isMissingNode() ? json.createObjectNode() : body;
+        } catch (IOException notJson) {
+            return json.createObjectNode();
+        }
+    }
+
     private static String describe(IOException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** 4 for what passes by itself (try again later), 1 for what needs the user to act (docs/phone-and-laptop.md). */
     static int exitStatus(int status, String code) {
-        return status == 503 || status == 429 || code.equals("account_pending_verification") ? 4 : 1;
+        return status == 503 || status == 429 || code.equals("account_pending_verification")
+                || gatewayUnavailable(status, code) ? 4 : 1;
+    }
+
+    private static String gatewayUnavailableStep() {
+        return "API Gateway could not run the function in 5 tries over 30 s (it may still be waking up after"
+                + " days idle): run the command again in a minute; if it persists, see the function's CloudWatch log.";
     }
 
     /** What to do about each error the API can answer (docs/api.md). */
@@ -379,10 +438,14 @@ public final class Cli {
                     + " setting): fix template.yaml or the stack's parameters and redeploy with ./gpubox deploy"
                     + " (docs/setup.md).";
             case "wrong_state" -> "wait for the box to finish what it is doing (./gpubox status), then try again.";
+            case "budget_reached" -> "to start it before the month ends, raise MonthlyBudgetUsd:"
+                    + " ./gpubox deploy --parameter-overrides MonthlyBudgetUsd=N (docs/money-safety.md).";
             case "bad_request" -> "fix the argument as the message says (./gpubox help).";
             case "invalid_api_key" -> "the API refused the key: run ./gpubox login again.";
             case "" -> status == 403 ? "the API refused the key: run ./gpubox login again."
+                    : gatewayUnavailable(status, code) ? gatewayUnavailableStep()
                     : "check ./gpubox status; if it persists, see the function's CloudWatch log.";
+            case "api_unavailable" -> gatewayUnavailableStep();
             default -> "check ./gpubox status; if it persists, see the function's CloudWatch log.";
         };
     }

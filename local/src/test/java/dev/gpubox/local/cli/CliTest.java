@@ -147,6 +147,8 @@ class CliTest {
                 new Case(500, "misconfigured", 1, "the stack is set up wrongly (the message names the missing permission"
                         + " or setting): fix template.yaml or the stack's parameters and redeploy with ./gpubox deploy"),
                 new Case(403, "vcpu_quota", 1, "ask for a higher 'Running On-Demand G and VT instances' quota"),
+                new Case(409, "budget_reached", 1, "to start it before the month ends, raise MonthlyBudgetUsd:"
+                        + " ./gpubox deploy --parameter-overrides MonthlyBudgetUsd=N"),
                 new Case(403, "", 1, "the API refused the key: run ./gpubox login again."))) {
             stopApi();
             String url = api(c.status(), "{\"error\":\"" + c.code() + "\",\"message\":\"The API's words.\"}");
