@@ -83,7 +83,7 @@ public final class MoneyBench {
             out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %s | %s | %s | %.1f | %d | %d |%n",
                     r.trace().name(), r.policy().title, r.usedHours(), r.billedHours(),
                     r.usedHours() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", r.billedHours() / r.usedHours()),
-                    money(r.dollars()), money(wasted), r.neededButOffHours(), r.refused(), r.notices()));
+                    money(r.dollars()), money(wasted), r.neededButOffHours(), r.refused(), r.notices().size()));
         }
         out.append('\n');
         Map<String, String> traces = new LinkedHashMap<>();

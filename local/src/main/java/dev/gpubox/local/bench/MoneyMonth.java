@@ -3,7 +3,13 @@ package dev.gpubox.local.bench;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
+import dev.gpubox.box.BudgetSettings;
+import dev.gpubox.box.Ledger;
+import dev.gpubox.box.MemoryLedger;
+import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.OnDemandPrices;
+import dev.gpubox.box.PriceList;
 import dev.gpubox.box.Pricing;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.functions.ScheduledStopHandler;
@@ -51,6 +57,8 @@ final class MoneyMonth {
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     static final String INSTANCE_TYPE = "g4dn.xlarge";
     static final String NIGHTLY = "20:00";
+    /** template.yaml's defaults, in the original user's zone: MaxSnoozeHours, LateStartHours, MaxRunHours unset. */
+    static final BoxConfig.Settings SETTINGS = new BoxConfig.Settings(NIGHTLY, ZONE.getId(), null, null, null);
     static final LocalTime SEED_CRON_UTC = LocalTime.NOON;
     static final Duration START_DELAY = Duration.ofSeconds(90);
     static final Duration STOP_DELAY = Duration.ofSeconds(60);
@@ -61,6 +69,8 @@ final class MoneyMonth {
     static final Duration REACTION = Duration.ofMinutes(5);
     static final Duration MIN_BILLED = Duration.ofMinutes(1);
     static final String TAG_KEY = SeededBox.TAG_KEY;
+    /** template.yaml's RootVolumeSize default: the disk the cap counts, billed also while stopped. */
+    static final int ROOT_VOLUME_GIB = 100;
     /** More failed calls than any outage's minutes can make: the outage ends by clearing them. */
     static final int FAILED_CALLS = 10_000;
 
@@ -93,7 +103,7 @@ final class MoneyMonth {
 
     /** One trace under one policy, over the month. */
     record Row(UsageTrace trace, MoneyPolicy policy, double hourlyUsd, Duration needed, Duration used, List<Run> runs,
-               List<Stop> stops, int refused, int notices) {
+               List<Stop> stops, int refused, List<String> notices) {
         Duration billed() {
             return runs.stream().map(Run::billed).reduce(Duration.ZERO, Duration::plus);
         }
@@ -174,7 +184,7 @@ final class MoneyMonth {
         String allocation = state.allocateAddress(Map.of(TAG_KEY, stack));
         state.associateAddress(allocation, replay.id, false);
         replay.stack = new Stack(new BoxConfig(replay.id, allocation, TAG_KEY, stack, BoxConfig.DEFAULT_SSH_USER,
-                new BoxConfig.Settings(NIGHTLY, ZONE.getId(), null, null, null)));
+                SETTINGS));
         if (replay.policy == MoneyPolicy.WATCHDOG) {
             replay.watchdog = new IdleWatchdog(setup.idleMinutes());
         }
@@ -381,7 +391,7 @@ final class MoneyMonth {
         }
         return new Row(replay.trace, replay.policy, new Pricing(null).hourly(INSTANCE_TYPE), needed, used,
                 List.copyOf(replay.runs), List.copyOf(replay.stops), replay.refused,
-                replay.stack == null ? 0 : replay.stack.notices.size());
+                replay.stack == null ? List.of() : List.copyOf(replay.stack.notices));
     }
 
     private static Instant max(Instant a, Instant b) {
@@ -424,9 +434,21 @@ final class MoneyMonth {
         final StateChangeNotices stateChanges;
 
         Stack(BoxConfig config) {
-            replay.control = new BoxControl(ec2, config, clock, clock, notifier);
-            function = new ScheduledStopHandler(ec2, config, notifier, clock, clock);
-            stateChanges = new StateChangeNotices(ec2, config, notifier);
+            MonthlyBudget budget = replay.policy == MoneyPolicy.CAP ? capped(config) : MonthlyBudget.off(config);
+            replay.control = new BoxControl(ec2, config, clock, clock, notifier, budget);
+            function = new ScheduledStopHandler(ec2, config, notifier, clock, clock, budget);
+            stateChanges = new StateChangeNotices(ec2, config, notifier, budget);
+        }
+
+        /**
+         * MonthlyBudgetUsd over a ledger in memory (MemoryLedger, local mode's: the same upsert rules as the
+         * deployed DynamoLedger) fed by the same state-change events and sweeps; prices from gpubox's table (no
+         * Price List API offline), the disk at template.yaml's default RootVolumeSize.
+         */
+        private MonthlyBudget capped(BoxConfig config) {
+            Ledger ledger = new MemoryLedger();
+            return new MonthlyBudget(ledger, config, new BudgetSettings("memory", setup.budgetUsd(), ROOT_VOLUME_GIB,
+                    null), new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, clock));
         }
 
         /** One invocation of ScheduledStopFunction; a failed one is retried as Lambda retries async invokes. */

@@ -119,7 +119,7 @@ class MoneyBenchTest {
             assertTrue(stop.at().isBefore(nightly.plus(SWEEP_CADENCE)), "and soon after it: " + local);
         }
         assertEquals(0, row.refused());
-        assertTrue(row.notices() >= row.stops().size(), "every stop is noticed");
+        assertTrue(row.notices().size() >= row.stops().size(), "every stop is noticed");
     }
 
     @Test
@@ -168,6 +168,26 @@ class MoneyBenchTest {
                 + defaults.billedHours() + " h against the seed's " + seed.billedHours());
         assertTrue(watchdog.billedHours() <= rows.get("forgetful/watchdog").billedHours() + 0.1,
                 "the watchdog stops an idle box whatever the key says");
+    }
+
+    @Test
+    void theMonthlyCapStopsALeakedKeysBoxWithinASweepOfReachingItAndRefusesTheOwnersStartsAfter() throws Exception {
+        double cap = 12;
+        MoneyMonth.Setup capped = new MoneyMonth.Setup(FIRST, DAYS, List.of(UsageTraces.LEAKED_START),
+                List.of(MoneyPolicy.CAP), IDLE_MINUTES, cap, setup.functionTimeout());
+        MoneyMonth.Row row = MoneyMonth.replay(capped).get(0);
+        MoneyMonth.Row uncapped = rows.get(UsageTraces.LEAKED_START + "/defaults");
+        double tenMinutes = row.hourlyUsd() / 6;
+        assertTrue(row.dollars() <= cap + tenMinutes, "the instance's bill stays within the cap (the ledger also"
+                + " counts the disk and the address): $" + row.dollars());
+        assertTrue(row.dollars() < uncapped.dollars() - 5, "$" + row.dollars() + " against $" + uncapped.dollars());
+        MoneyMonth.Stop capStop = row.stops().get(row.stops().size() - 1);
+        assertEquals(MoneyMonth.Party.SCHEDULE, capStop.by());
+        assertTrue(row.runs().stream().noneMatch(r -> r.from().isAfter(capStop.at())),
+                "no start after the cap, by the owner or the key: " + row.runs());
+        assertTrue(row.refused() > 0, "the owner's starts are refused once the cap is reached");
+        assertEquals(2, row.notices().stream().filter(n -> n.contains("monthly budget")).count(),
+                "one notice at 80 % and one at the cap: " + row.notices());
     }
 
     @Test
