@@ -266,20 +266,20 @@ final class MoneyMonth {
             return;
         }
         // At the desk and the box is down: start it at once when the session begins (./gpubox up), else after
-        // the user noticed; a refused start is tried again as often.
+        // the user noticed. A refused start (the cap: "not until 1 Dec") is not tried again this session.
         if (replay.nextStartTry == null) {
             replay.nextStartTry = minute.equals(session.from()) ? minute : minute.plus(REACTION);
         }
         if (!minute.isBefore(replay.nextStartTry)) {
-            call(new UsageTrace.Action(minute, UsageTrace.Kind.START, null, false));
-            replay.nextStartTry = minute.plus(REACTION);
+            boolean accepted = call(new UsageTrace.Action(minute, UsageTrace.Kind.START, null, false));
+            replay.nextStartTry = accepted ? minute.plus(REACTION) : session.to();
         }
     }
 
-    private void call(UsageTrace.Action action) {
+    /** @return false when the call was refused */
+    private boolean call(UsageTrace.Action action) {
         if (replay.policy == MoneyPolicy.SEED) {
-            seedConsole(action);
-            return;
+            return seedConsole(action);
         }
         try {
             switch (action.kind()) {
@@ -288,10 +288,12 @@ final class MoneyMonth {
                 case SNOOZE_MINUTES -> replay.control.snooze(null, action.value());
                 case SNOOZE_UNTIL -> replay.control.snooze(action.value(), null);
             }
+            return true;
         } catch (BoxException refused) {
             if (!action.byKeyHolder()) {
                 replay.refused++;
             }
+            return false;
         }
     }
 
@@ -299,9 +301,9 @@ final class MoneyMonth {
      * The seed has no API: its user starts and stops the box in the console (one EC2 call each), cannot
      * snooze, and a leaked gpubox key has nothing to call.
      */
-    private void seedConsole(UsageTrace.Action action) {
+    private boolean seedConsole(UsageTrace.Action action) {
         if (action.byKeyHolder()) {
-            return;
+            return false;
         }
         String now = state.stateOf(replay.id);
         try {
@@ -316,10 +318,15 @@ final class MoneyMonth {
                         ec2.stopInstances(r -> r.instanceIds(replay.id));
                     }
                 }
-                case SNOOZE_MINUTES, SNOOZE_UNTIL -> replay.refused++;
+                case SNOOZE_MINUTES, SNOOZE_UNTIL -> {
+                    replay.refused++;
+                    return false;
+                }
             }
+            return true;
         } catch (SdkException refused) {
             replay.refused++;
+            return false;
         }
     }
 
