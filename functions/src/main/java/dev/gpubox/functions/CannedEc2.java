@@ -74,7 +74,10 @@ final class CannedEc2 implements SdkHttpClient {
                     + "<ownerId>000000000000</ownerId><instancesSet><item><instanceId>" + BOX_ID + "</instanceId>"
                     + "<imageId>ami-0a1b2c3d4e5f60001</imageId><instanceState>" + running + "</instanceState>"
                     + "<instanceType>g4dn.xlarge</instanceType><keyName>gpubox</keyName>"
-                    + "<launchTime>2026-01-01T00:00:00.000Z</launchTime>"
+                    // An hour ago, so that priming's snooze is inside the run's ceiling (MaxRunHours) and
+                    // walks the success path whenever the snapshot is taken.
+                    + "<launchTime>" + java.time.Instant.now().minusSeconds(3600).truncatedTo(
+                            java.time.temporal.ChronoUnit.SECONDS) + "</launchTime>"
                     + (boxState.equals("running") ? "<ipAddress>203.0.113.10</ipAddress>" : "")
                     + "<tagSet><item><key>Name</key><value>gpubox-gpu</value></item></tagSet>"
                     + "</item></instancesSet></item></reservationSet>";

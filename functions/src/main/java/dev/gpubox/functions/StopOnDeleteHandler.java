@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * <p>It answers CloudFormation's pre-signed URL in every case it can: a delete must never hang. A box
  * that is already gone, stopped or terminated is success; a box that cannot be stopped fails the delete
  * (while the schedules still exist) with the reason, so the user can act and retry.
+ *
+ * <p>It also serves the stack's {@link ShutdownTimezoneCheck}, which needs no AWS permission at all.
  */
 public final class StopOnDeleteHandler implements RequestStreamHandler {
     private static final Set<InstanceStateName> NOTHING_TO_STOP = Set.of(InstanceStateName.STOPPED,
@@ -49,6 +51,16 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
         if (responseUrl == null || type == null) {
             throw new IllegalArgumentException("StopBoxOnDelete expects a CloudFormation custom resource event"
                     + " with RequestType and ResponseURL. Nothing was stopped.");
+        }
+        if (ShutdownTimezoneCheck.handles(event)) {
+            // The stack's other custom resource: served here so that it needs no function or role of its own.
+            Map<String, Object> checked = ShutdownTimezoneCheck.reply(event);
+            byte[] reply = Json.bytes(checked);
+            Log.line(context, "gpubox ShutdownTimezoneCheck " + type + ": " + checked.get("Status") + " - "
+                    + checked.get("Reason"));
+            sender.put(responseUrl, reply);
+            output.write(reply);
+            return;
         }
         String instanceId = textOr(Json.child(event, "ResourceProperties"), "InstanceId", "");
         String recordedId = Json.text(event, "PhysicalResourceId");

@@ -37,7 +37,8 @@ final class FakeEc2 {
         this.state = new AtomicReference<>(initial);
         this.eipHolder = new AtomicReference<>(eipHolder);
         lenient().when(client.describeInstances(any(DescribeInstancesRequest.class)))
-                .thenAnswer(call -> instances(box(BOX_ID, state.get())));
+                // Started an hour before the real clock the handlers read: a run inside its ceiling (MaxRunHours).
+                .thenAnswer(call -> instances(box(BOX_ID, state.get(), java.time.Instant.now().minusSeconds(3600))));
         lenient().when(client.describeAddresses(any(DescribeAddressesRequest.class)))
                 .thenAnswer(call -> eip(this.eipHolder.get()));
         lenient().when(client.startInstances(any(StartInstancesRequest.class))).thenAnswer(call -> {

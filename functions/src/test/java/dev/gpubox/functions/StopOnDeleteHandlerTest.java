@@ -230,4 +230,41 @@ class StopOnDeleteHandlerTest {
         assertEquals(2, calls.get(), "a 503 is retried");
         assertEquals("PUT null {\"Status\":\"SUCCESS\"}", seen.get(1));
     }
+
+    // ------------------------------------------------------------------ the ShutdownTimezone check (issue 15.4)
+
+    static byte[] zoneCheck(String requestType, String zone) throws IOException {
+        return event(e -> {
+            e.put("RequestType", requestType);
+            e.put("LogicalResourceId", "ShutdownTimezoneCheck");
+            e.put("ResourceType", "Custom::ShutdownTimezone");
+            e.remove("PhysicalResourceId");
+            ((ObjectNode) e.path("ResourceProperties")).remove("InstanceId");
+            ((ObjectNode) e.path("ResourceProperties")).put("Zone", zone);
+        });
+    }
+
+    @Test
+    void aMisspeltZoneFailsTheDeployWithAMessageNamingTheParameter() throws IOException {
+        for (String bad : List.of("America/NewYork", "UTC+8", "+08:00", "")) {
+            replies.clear();
+            JsonNode reply = invoke(zoneCheck("Create", bad));
+            assertEquals("FAILED", reply.path("Status").asText(), bad);
+            assertTrue(reply.path("Reason").asText().startsWith("ShutdownTimezone '" + bad + "' is not a time zone"
+                    + " of the IANA database"), reply.path("Reason").asText());
+        }
+        verifyNoInteractions(ec2);
+    }
+
+    @Test
+    void anIanaZonePassesAndIsTheScheduleZone() throws IOException {
+        JsonNode reply = invoke(zoneCheck("Update", "America/New_York"));
+        assertEquals("SUCCESS", reply.path("Status").asText());
+        assertEquals("America/New_York", reply.path("Data").path("Zone").asText());
+        assertEquals("gpubox-shutdown-timezone", reply.path("PhysicalResourceId").asText());
+        replies.clear();
+        assertEquals("SUCCESS", invoke(zoneCheck("Delete", "Not/AZone")).path("Status").asText(),
+                "a delete never fails on the zone");
+        verifyNoInteractions(ec2);
+    }
 }

@@ -47,6 +47,7 @@ public final class LocalMode {
                                     0: at the next nightly stop)
               --monthly-budget USD  MonthlyBudgetUsd: the month's cap (default 0, off); the spend ledger is in
                                     memory, so the month counts this process's runs only
+              --max-run-hours N     no run lasts longer than N hours, snoozed or not (default 24; 0: no limit)
               --fault ACTION=CODE[xN]  simulator: fail the next N (default 1) ACTION calls with any EC2 error
                                     CODE, e.g. StartInstances=VcpuLimitExceeded (shown at once) or
                                     StartInstances=InsufficientInstanceCapacityx4: the SDK retries throttling
@@ -274,6 +275,7 @@ public final class LocalMode {
         String maxSnoozeHours;
         String lateStartHours;
         double monthlyBudget;
+        String maxRunHours;
         boolean aws;
         boolean help;
         String endpoint;
@@ -304,6 +306,7 @@ public final class LocalMode {
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
                     case "--max-snooze-hours" -> o.maxSnoozeHours = value(args, ++i, arg);
                     case "--late-start-hours" -> o.lateStartHours = value(args, ++i, arg);
+                    case "--max-run-hours" -> o.maxRunHours = value(args, ++i, arg);
                     case "--start-fails" -> o.startFails = number(arg, value(args, ++i, arg), 0, 1000);
                     case "--monthly-budget" -> o.monthlyBudget = number(arg, value(args, ++i, arg), 0, 1_000_000);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
@@ -318,14 +321,15 @@ public final class LocalMode {
             try {
                 new BoxConfig(null, null, null, null, "ubuntu", o.settings()).policy();
             } catch (BoxException bad) {
-                throw new IllegalArgumentException("--shutdown-time, --timezone, --max-snooze-hours or --late-start-hours is not valid: "
+                throw new IllegalArgumentException("--shutdown-time, --timezone, --max-snooze-hours, --late-start-hours or --max-run-hours is not valid: "
                         + bad.getMessage());
             }
             return o;
         }
 
         BoxConfig.Settings settings() {
-            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours);
+            return new BoxConfig.Settings(shutdownTime, timezone, maxSnoozeHours, null, null, lateStartHours,
+                    maxRunHours);
         }
 
         /**

@@ -189,8 +189,8 @@ class GpuboxUpIT {
                 case "$*" in
                   "cloudformation describe-stacks --stack-name gpubox --query Stacks[0].Outputs --output json")
                     printf '[{"OutputKey":"ApiUrl","OutputValue":"%s"},{"OutputKey":"ApiKeyValueCommand","OutputValue":"aws apigateway get-api-key --api-key k1l2m3 --include-value --query value --output text --region us-west-2"}]' "$GPUBOX_TEST_URL" ;;
-                  "apigateway get-api-key --api-key k1l2m3 --include-value --query value --output text --region us-west-2")
-                    echo "$GPUBOX_TEST_KEY" ;;
+                  "apigateway get-api-key --api-key k1l2m3 --include-value --query [value,enabled] --output text --region us-west-2")
+                    printf '%s\tTrue\n' "$GPUBOX_TEST_KEY" ;;
                   *) echo "unexpected: aws $*" >&2; exit 255 ;;
                 esac
                 """);

@@ -30,6 +30,12 @@ final class Plan {
 
     /** The night of the DST change: a snooze that ends after the clocks go back, and a late start across it. */
     static final LocalDate DST_EVE = LocalDate.of(2026, 10, 31);
+    /**
+     * The day a snooze outlives its run (issue 15): box 0 is snoozed for 30 minutes, stopped and started again
+     * before the snooze ends; box 1 is snoozed until 23:30, stopped and started again before the nightly stop.
+     * Neither new run may inherit the old snooze: box 0 runs until 20:00, box 1 is stopped at 20:00.
+     */
+    static final LocalDate STOP_START_AFTER_SNOOZE = LocalDate.of(2026, 10, 23);
 
     private final Map<LocalDateTime, List<Action>> actions = new HashMap<>();
     private final Map<LocalDate, Night> nights = new HashMap<>();
@@ -42,6 +48,9 @@ final class Plan {
             for (int b = 0; b < boxes.size(); b++) {
                 if (date.equals(DST_EVE) && b != 1) {
                     continue; // boxes 0 and 2 follow the fixed DST plan below
+                }
+                if (date.equals(STOP_START_AFTER_SNOOZE) && b != 2) {
+                    continue; // boxes 0 and 1 follow the fixed stop/start-after-snooze plan below
                 }
                 if (random.nextInt(10) < (b == 0 ? 9 : 6)) {
                     // Mostly during the day; boxes 1 and 2 sometimes late in the evening, after the nightly stop.
@@ -75,6 +84,15 @@ final class Plan {
         plan.add(DST_EVE.atTime(9, 0), Action.start(boxes.get(0), false, false));
         plan.add(DST_EVE.atTime(19, 10), new Action(Kind.SNOOZE_MINUTES, boxes.get(0), false, false, "420"));
         plan.add(DST_EVE.atTime(23, 30), Action.start(boxes.get(2), false, false));
+        LocalDate day = STOP_START_AFTER_SNOOZE;
+        plan.add(day.atTime(9, 0), Action.start(boxes.get(0), false, false));
+        plan.add(day.atTime(9, 10), new Action(Kind.SNOOZE_MINUTES, boxes.get(0), false, false, "30"));
+        plan.add(day.atTime(9, 20), new Action(Kind.STOP, boxes.get(0), false, false, null));
+        plan.add(day.atTime(9, 25), Action.start(boxes.get(0), false, false));
+        plan.add(day.atTime(10, 0), Action.start(boxes.get(1), false, false));
+        plan.add(day.atTime(19, 0), new Action(Kind.SNOOZE_UNTIL, boxes.get(1), false, false, "23:30"));
+        plan.add(day.atTime(19, 20), new Action(Kind.STOP, boxes.get(1), false, false, null));
+        plan.add(day.atTime(19, 30), Action.start(boxes.get(1), false, false));
         return plan;
     }
 

@@ -63,6 +63,7 @@ class SimulatedMonthTest {
     static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     static final LocalTime NIGHTLY = LocalTime.of(20, 0);
     static final Duration LATE_START = Duration.ofHours(4);
+    static final Duration MAX_RUN = Duration.ofHours(24);
     static final LocalDate FIRST_DAY = LocalDate.of(2026, 10, 20);
     static final int DAYS = 30;
     static final Duration LATENESS_LIMIT = Duration.ofMinutes(10);
@@ -329,6 +330,7 @@ class SimulatedMonthTest {
             assertEquals(fallBacks, notifier.notices.stream().filter(n -> n.message().contains("failed to start")).count(),
                     "one notice per start that fell back");
             assertDstNight(stops, managed);
+            assertStopStartAfterSnoozeDay(stops, managed);
 
             long max = stops.stream().mapToLong(Stop::minutesLate).max().orElse(0);
             double mean = stops.stream().mapToLong(Stop::minutesLate).average().orElse(0);
@@ -368,8 +370,24 @@ class SimulatedMonthTest {
                 "the late start across the DST change stopped four hours after it: " + stops);
     }
 
-    /** The oracle's own deadline, in plain java.time. */
+    /** Issue 15: both boxes restarted after a snooze are stopped by the nightly stop, not by the old snooze. */
+    private static void assertStopStartAfterSnoozeDay(List<Stop> stops, List<String> managed) {
+        Instant nightly = nightlyOn(Plan.STOP_START_AFTER_SNOOZE);
+        for (String box : managed.subList(0, 2)) {
+            assertTrue(stops.stream().anyMatch(s -> s.box().equals(box) && s.deadline().equals(nightly)
+                    && !s.at().isBefore(nightly)), box + " restarted after a snooze stops at the nightly stop: " + stops);
+        }
+    }
+
+    /** The oracle's own deadline, in plain java.time, never past the run's ceiling (MaxRunHours). */
     static Instant oracleDeadline(Instant launched, Instant snooze) {
+        Instant uncapped = uncappedDeadline(launched, snooze);
+        Instant ceiling = launched.plus(MAX_RUN).truncatedTo(ChronoUnit.MINUTES);
+        return ceiling.isBefore(uncapped) ? ceiling : uncapped;
+    }
+
+    /** The snooze is this run's: the plan forgets it at every start, as gpubox must (issue 15). */
+    private static Instant uncappedDeadline(Instant launched, Instant snooze) {
         if (snooze != null && snooze.isAfter(launched)) {
             return snooze;
         }

@@ -28,12 +28,21 @@ final class WireFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     WireFixture(Duration startDelay, Duration stopDelay) throws IOException {
-        this(startDelay, stopDelay, 0);
+        this(Clock.systemUTC(), startDelay, stopDelay, 0);
     }
 
     /** @param monthlyBudget above 0: local mode's in-memory ledger with this cap, so /status shows the month */
     WireFixture(Duration startDelay, Duration stopDelay, int monthlyBudget) throws IOException {
-        sim = Ec2Simulator.start(0, Clock.systemUTC(), startDelay, stopDelay);
+        this(Clock.systemUTC(), startDelay, stopDelay, monthlyBudget);
+    }
+
+    /** @param simClock the simulator's clock (the handlers keep the real one): an offset one ages its box */
+    WireFixture(Clock simClock, Duration startDelay, Duration stopDelay) throws IOException {
+        this(simClock, startDelay, stopDelay, 0);
+    }
+
+    private WireFixture(Clock simClock, Duration startDelay, Duration stopDelay, int monthlyBudget) throws IOException {
+        sim = Ec2Simulator.start(0, simClock, startDelay, stopDelay);
         box = SeededBox.seed(sim.state());
         ec2 = Endpoints.clientFor(sim.endpoint());
         api = monthlyBudget == 0 ? LocalApi.start(0, KEY, ec2, box)

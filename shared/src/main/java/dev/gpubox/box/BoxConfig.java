@@ -15,6 +15,7 @@ import java.util.Map;
  *   <li>{@code GPUBOX_MAX_SNOOZE_HOURS} — the longest snooze; default 12.</li>
  *   <li>{@code GPUBOX_LATE_START_HOURS} — how long a box started after the nightly stop may run; default 4,
  *       0 to keep it on until the next nightly stop.</li>
+ *   <li>{@code GPUBOX_MAX_RUN_HOURS} — the longest any run may last, snoozed or not; default 24, 0 for no limit.</li>
  *   <li>{@code GPUBOX_HOURLY_PRICE} — USD per hour for cost estimates; unset or 0 uses {@link Pricing}'s table.</li>
  *   <li>{@code GPUBOX_TOPIC_ARN} — the SNS topic for notices; unset: notices are only logged.</li>
  * </ul>
@@ -27,8 +28,14 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
 
     /** The when and how much: the nightly stop, snooze bound, price and notice topic. */
     public record Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
-                           String topicArn, String lateStartHours) {
-        public static final Settings DEFAULTS = new Settings(null, null, null, null, null, null);
+                           String topicArn, String lateStartHours, String maxRunHours) {
+        public static final Settings DEFAULTS = new Settings(null, null, null, null, null, null, null);
+
+        /** Settings with the default run ceiling. */
+        public Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
+                        String topicArn, String lateStartHours) {
+            this(shutdownTime, timezone, maxSnoozeHours, hourlyPrice, topicArn, lateStartHours, null);
+        }
 
         /** Settings with the default late-start allowance. */
         public Settings(String shutdownTime, String timezone, String maxSnoozeHours, Double hourlyPrice,
@@ -37,11 +44,15 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
         }
 
         public Settings withShutdownTime(String time) {
-            return new Settings(time, timezone, maxSnoozeHours, hourlyPrice, topicArn, lateStartHours);
+            return new Settings(time, timezone, maxSnoozeHours, hourlyPrice, topicArn, lateStartHours, maxRunHours);
         }
 
         public Settings withLateStartHours(String hours) {
-            return new Settings(shutdownTime, timezone, maxSnoozeHours, hourlyPrice, topicArn, hours);
+            return new Settings(shutdownTime, timezone, maxSnoozeHours, hourlyPrice, topicArn, hours, maxRunHours);
+        }
+
+        public Settings withMaxRunHours(String hours) {
+            return new Settings(shutdownTime, timezone, maxSnoozeHours, hourlyPrice, topicArn, lateStartHours, hours);
         }
     }
 
@@ -59,6 +70,7 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
     public static final String TIMEZONE = "GPUBOX_TIMEZONE";
     public static final String MAX_SNOOZE_HOURS = "GPUBOX_MAX_SNOOZE_HOURS";
     public static final String LATE_START_HOURS = "GPUBOX_LATE_START_HOURS";
+    public static final String MAX_RUN_HOURS = "GPUBOX_MAX_RUN_HOURS";
     public static final String HOURLY_PRICE = "GPUBOX_HOURLY_PRICE";
     public static final String TOPIC_ARN = "GPUBOX_TOPIC_ARN";
     public static final String DEFAULT_SSH_USER = "ubuntu";
@@ -80,13 +92,14 @@ public record BoxConfig(String instanceId, String eipAllocationId, String manage
                 tagKey, blankToNull(tagValue), user == null ? DEFAULT_SSH_USER : user,
                 new Settings(blankToNull(env.get(SHUTDOWN_TIME)), blankToNull(env.get(TIMEZONE)),
                         blankToNull(env.get(MAX_SNOOZE_HOURS)), price(env.get(HOURLY_PRICE)),
-                        blankToNull(env.get(TOPIC_ARN)), blankToNull(env.get(LATE_START_HOURS))));
+                        blankToNull(env.get(TOPIC_ARN)), blankToNull(env.get(LATE_START_HOURS)),
+                        blankToNull(env.get(MAX_RUN_HOURS))));
     }
 
     /** The stop policy; a bad setting is a configuration error reported when it is needed. */
     public StopPolicy policy() {
         return StopPolicy.parse(settings.shutdownTime(), settings.timezone(), settings.maxSnoozeHours(),
-                settings.lateStartHours());
+                settings.lateStartHours(), settings.maxRunHours());
     }
 
     public Pricing pricing() {

@@ -194,9 +194,12 @@ public final class BoxControl {
             throw new BoxException(ErrorCode.WRONG_STATE,
                     "The GPU box is " + state + "; start it first, then snooze its nightly stop.");
         }
+        refusePastCeiling(end, box.launchTime(), until != null && !until.isBlank() ? "until=" + Quote.input(until)
+                : "minutes=" + Quote.input(minutes), policy);
         Ec2Calls.call("snooze the GPU box's nightly stop", () -> ec2.createTags(CreateTagsRequest.builder()
                 .resources(box.instanceId())
-                .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(end.toString()).build()).build()));
+                .tags(Tag.builder().key(BoxTags.SNOOZE_UNTIL).value(BoxTags.snoozeValue(end, box.launchTime()))
+                        .build()).build()));
         BoxStatus after = status();
         Instant skipped = policy.deadline(box.launchTime(), null);
         Instant before = policy.deadline(box.launchTime(), BoxTags.activeSnooze(box));
@@ -214,11 +217,28 @@ public final class BoxControl {
         return new ActionResult("snoozed", false, message, after);
     }
 
+    /**
+     * No snooze past the run's ceiling: launch + MaxRunHours holds against every key holder, so a leaked key
+     * renewing {@code minutes=720} cannot keep the box on around the clock.
+     */
+    private void refusePastCeiling(Instant end, Instant launched, String asked, StopPolicy policy) {
+        Instant ceiling = policy.ceiling(launched);
+        if (ceiling == null || !end.isAfter(ceiling)) {
+            return;
+        }
+        Instant now = clock.instant();
+        throw new BoxException(ErrorCode.RUN_LIMIT, "A run may last at most " + Durations.human(policy.maxRun())
+                + " (MaxRunHours, a parameter of the stack): this one started at "
+                + ZoneTimes.clockWithDay(launched, now, policy.zone()) + ", so it stops by "
+                + ZoneTimes.clockWithDay(ceiling, now, policy.zone()) + " at the latest, and " + asked
+                + " is later. Snooze until then or earlier.");
+    }
+
     /** Ends a snooze: the box's stop time is the nightly stop again. Idempotent. */
     public ActionResult cancelSnooze() {
         StopPolicy policy = config.policy();
         Instance box = describeBox();
-        if (BoxTags.value(box, BoxTags.SNOOZE_UNTIL) == null) {
+        if (BoxTags.activeSnooze(box) == null) {
             BoxStatus now = status(box);
             return new ActionResult("not_snoozed", false, "GPU box is not snoozed.", now);
         }
@@ -243,10 +263,11 @@ public final class BoxControl {
             return "";
         }
         StopPolicy policy = config.policy();
-        boolean late = box.snoozedUntil() == null && policy.stopsByLateStart(box.launchTime());
+        boolean ceiling = policy.stopsByCeiling(box.launchTime(), box.snoozedUntil());
+        boolean late = !ceiling && box.snoozedUntil() == null && policy.stopsByLateStart(box.launchTime());
         return " It stops at " + ZoneTimes.clockWithDay(box.nextAutomaticStop(), clock.instant(), policy.zone())
                 + (late ? " (" + Durations.human(policy.lateStart()) + " after a start past the nightly stop)" : "")
-                + ".";
+                + (ceiling ? " (" + Durations.human(policy.maxRun()) + " after its start: MaxRunHours)" : "") + ".";
     }
 
     /** A start or stop that AWS refused is also sent as a notice; a wrong state or bad input is not. */

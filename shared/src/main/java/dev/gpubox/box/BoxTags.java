@@ -10,7 +10,10 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * memory, so a crashed or retried run picks up where the last one left off.
  */
 public final class BoxTags {
-    /** When a snooze ends, as an ISO-8601 instant. */
+    /**
+     * A snooze, "END RUN" (two ISO-8601 instants): when it ends, and the launch time of the run it was set in.
+     * A snooze belongs to its run: once the box is stopped and started again, the old one is ignored.
+     */
     public static final String SNOOZE_UNTIL = "gpubox:snooze-until";
     /** Why the next stop happens, "schedule@2026-11-29T12:00:00Z": read by the stopped-notice. */
     public static final String STOP_REASON = "gpubox:stop-reason";
@@ -38,13 +41,30 @@ public final class BoxTags {
         return value(box, "Name");
     }
 
+    /** The snooze tag's value for a snooze ending at {@code until}, set in the run launched at {@code run}. */
+    static String snoozeValue(Instant until, Instant run) {
+        return until + " " + run;
+    }
+
     /**
-     * The snooze end set during this run of the box, or null: a snooze from an earlier run is stale.
-     * Only meaningful while the box is running or pending (its launch time is this run's start).
+     * The snooze end set during this run of the box, or null. Only meaningful while the box is running or
+     * pending (its launch time is this run's start). A snooze recorded for another launch time is from an
+     * earlier run, however far in the future it ends: a stop and a start end it. So is one without a run (a
+     * tag from before snoozes named their run, or edited by hand): ignored, so the box keeps its nightly stop.
      */
     static Instant activeSnooze(Instance box) {
-        Instant until = instant(box, SNOOZE_UNTIL);
-        return until != null && until.isAfter(box.launchTime()) ? until : null;
+        String raw = value(box, SNOOZE_UNTIL);
+        String[] parts = raw == null ? new String[0] : raw.trim().split(" ");
+        if (parts.length != 2 || box.launchTime() == null) {
+            return null;
+        }
+        try {
+            Instant until = Instant.parse(parts[0]);
+            Instant run = Instant.parse(parts[1]);
+            return run.equals(box.launchTime()) && until.isAfter(run) ? until : null;
+        } catch (DateTimeParseException unreadable) {
+            return null; // a hand-edited tag must not break status or the nightly stop
+        }
     }
 
     /** The last failed-stop notice recorded on the box; null when none or unreadable. */

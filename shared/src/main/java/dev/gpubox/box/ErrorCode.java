@@ -11,6 +11,8 @@ public enum ErrorCode {
     WRONG_STATE(409, "wrong_state"),
     EIP_IN_USE(409, "eip_in_use"),
     BUDGET_REACHED(409, "budget_reached"),
+    /** A snooze past the run's ceiling (MaxRunHours): no key holder may keep the box on longer. */
+    RUN_LIMIT(409, "run_limit"),
     INTERNAL(500, "internal_error"),
     MISCONFIGURED(500, "misconfigured"),
     AWS_ERROR(502, "aws_error"),

@@ -128,8 +128,8 @@ public final class NightlyStop {
                 deadlines.put(box.instanceId(), deadline);
                 reasons.put(box.instanceId(), reason(policy, launched, snooze) + "@" + deadline);
             } else if (snooze != null) {
-                skipped.put(box.instanceId(), "snoozed until " + snooze);
-                noticeSkipOnce(box, policy.deadline(launched, null), snooze, now, policy, pricing);
+                skipped.put(box.instanceId(), "snoozed until " + deadline);
+                noticeSkipOnce(box, policy.deadline(launched, null), deadline, now, policy, pricing);
             } else {
                 skipped.put(box.instanceId(), "not due until " + deadline);
             }
@@ -310,8 +310,11 @@ public final class NightlyStop {
         return new SweepReport(List.of(), List.of(), Map.of(), Map.of(what, e.getMessage()));
     }
 
-    /** What the stopped-notice will say stopped the box: "snooze", "late-start" or "schedule". */
+    /** What the stopped-notice will say stopped the box: "max-run", "snooze", "late-start" or "schedule". */
     static String reason(StopPolicy policy, Instant launched, Instant snooze) {
+        if (policy.stopsByCeiling(launched, snooze)) {
+            return "max-run";
+        }
         if (snooze != null) {
             return "snooze";
         }

@@ -91,6 +91,8 @@ public final class StateChangeNotices {
                     + ran + ".";
             case NightlyStop.BUDGET_REASON -> label + " was stopped at " + at + ": this month's spend reached "
                     + MonthlyBudget.PARAMETER + ". It ran " + ran + ".";
+            case "max-run" -> label + " was stopped at " + at + ": one run may last at most "
+                    + Durations.human(policy.maxRun()) + " (MaxRunHours), snoozed or not. It ran " + ran + ".";
             default -> label + " stopped after " + ran + " (by you, the console, or another tool).";
         };
     }

@@ -13,6 +13,15 @@ public final class ZoneTimes {
     private ZoneTimes() {
     }
 
+    /**
+     * True when {@code name} is a zone of the IANA time zone database as java.time ships it, spelled exactly
+     * (America/New_York, Etc/UTC, UTC): not a fixed offset such as +08:00 or UTC+8, which ZoneId.of also
+     * takes but which never follows daylight saving time.
+     */
+    public static boolean isIanaZone(String name) {
+        return name != null && java.time.zone.ZoneRulesProvider.getAvailableZoneIds().contains(name);
+    }
+
     /** "20:00 Asia/Shanghai" */
     public static String clock(Instant at, ZoneId zone) {
         return time(at, zone) + " " + zone.getId();

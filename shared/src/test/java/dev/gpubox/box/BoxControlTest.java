@@ -337,7 +337,7 @@ class BoxControlTest {
             ActionResult result = control.snooze("23:30", null);
             assertEquals("snoozed", result.result());
             verify(ec2).createTags(CreateTagsRequest.builder().resources(BOX_ID)
-                    .tags(Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, "2026-11-29T15:30:00Z")).build());
+                    .tags(Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, "2026-11-29T15:30:00Z " + NOW.minusSeconds(3600))).build());
         }
 
         @ParameterizedTest
@@ -358,7 +358,7 @@ class BoxControlTest {
         void cancellingRemovesTheTagAndCancellingAgainIsANoOp() {
             when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(Ec2Fixtures.box(
                     BOX_ID, InstanceStateName.RUNNING, NOW.minusSeconds(3600),
-                    Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, NOW.plusSeconds(3600).toString()))),
+                    Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(NOW.plusSeconds(3600), NOW.minusSeconds(3600))))),
                     instances(box(InstanceStateName.RUNNING)));
             when(ec2.describeAddresses(any(DescribeAddressesRequest.class))).thenReturn(eip(BOX_ID));
             when(ec2.deleteTags(any(DeleteTagsRequest.class))).thenReturn(DeleteTagsResponse.builder().build());
@@ -375,7 +375,7 @@ class BoxControlTest {
             Instant end = NOW.plusSeconds(12600);
             when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(Ec2Fixtures.box(
                     BOX_ID, InstanceStateName.RUNNING, NOW.minusSeconds(3600),
-                    Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, end.toString()))));
+                    Ec2Fixtures.tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(end, NOW.minusSeconds(3600))))));
             when(ec2.describeAddresses(any(DescribeAddressesRequest.class))).thenReturn(eip(BOX_ID));
             BoxStatus status = control.status();
             assertEquals(end, status.snoozedUntil());

@@ -170,7 +170,7 @@ class NightlyStopTest {
     @Test
     void aSnoozedBoxIsSkippedWithOneNoticeAndStoppedAtTheSnoozeEnd() {
         Instant snoozeEnd = NOW.plus(Duration.ofMinutes(210)); // 23:30 Shanghai
-        given(box(id(1), InstanceStateName.RUNNING, BEFORE_TONIGHT, tag(BoxTags.SNOOZE_UNTIL, snoozeEnd.toString())));
+        given(box(id(1), InstanceStateName.RUNNING, BEFORE_TONIGHT, tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(snoozeEnd, BEFORE_TONIGHT))));
 
         SweepReport report = run(Duration.ofSeconds(60));
 
@@ -189,7 +189,7 @@ class NightlyStopTest {
     @Test
     void aSkipAlreadyNoticedIsNotNoticedAgain() {
         given(box(id(1), InstanceStateName.RUNNING, BEFORE_TONIGHT,
-                tag(BoxTags.SNOOZE_UNTIL, NOW.plusSeconds(3600).toString()), tag(BoxTags.SKIP_NOTICED, NOW.toString())));
+                tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(NOW.plusSeconds(3600), BEFORE_TONIGHT)), tag(BoxTags.SKIP_NOTICED, NOW.toString())));
         run(Duration.ofSeconds(60));
         assertEquals(List.of(), notices);
     }
@@ -198,7 +198,7 @@ class NightlyStopTest {
     void whenTheSnoozeEndsTheBoxStopsWithThatReason() {
         time.set(NOW.plus(Duration.ofMinutes(210)));
         given(box(id(1), InstanceStateName.RUNNING, BEFORE_TONIGHT,
-                tag(BoxTags.SNOOZE_UNTIL, NOW.plus(Duration.ofMinutes(210)).toString())));
+                tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(NOW.plus(Duration.ofMinutes(210)), BEFORE_TONIGHT))));
         when(ec2.stopInstances(any(StopInstancesRequest.class))).thenReturn(StopInstancesResponse.builder().build());
 
         assertEquals(List.of(id(1)), run(Duration.ofSeconds(60)).stopped());
@@ -209,7 +209,7 @@ class NightlyStopTest {
     @Test
     void aStaleSnoozeFromAnEarlierRunIsIgnored() {
         given(box(id(1), InstanceStateName.RUNNING, BEFORE_TONIGHT,
-                tag(BoxTags.SNOOZE_UNTIL, NOW.minus(Duration.ofDays(1)).toString())));
+                tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(NOW.minus(Duration.ofDays(1)), NOW.minus(Duration.ofDays(1)).minusSeconds(3600)))));
         when(ec2.stopInstances(any(StopInstancesRequest.class))).thenReturn(StopInstancesResponse.builder().build());
         assertEquals(List.of(id(1)), run(Duration.ofSeconds(60)).stopped());
     }

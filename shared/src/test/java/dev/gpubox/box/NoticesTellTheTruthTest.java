@@ -78,7 +78,7 @@ class NoticesTellTheTruthTest {
         Instant snoozeEnd = NOW.plusSeconds(3600);
         when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instancesPage(null,
                 box(BOX_ID, InstanceStateName.RUNNING, NOW.minusSeconds(7200),
-                        tag(BoxTags.SNOOZE_UNTIL, snoozeEnd.toString()), tag(BoxTags.SKIP_NOTICED, NOW.toString()))));
+                        tag(BoxTags.SNOOZE_UNTIL, BoxTags.snoozeValue(snoozeEnd, NOW.minusSeconds(7200))), tag(BoxTags.SKIP_NOTICED, NOW.toString()))));
         FakeTime time = new FakeTime(snoozeEnd.minusSeconds(30));
 
         SweepReport report = new NightlyStop(ec2, config(), Notifier.NONE, time, time).run(Duration.ofSeconds(30));
@@ -99,7 +99,7 @@ class NoticesTellTheTruthTest {
         assertFalse(SECONDS.matcher(result.message()).find(), result.message());
         ArgumentCaptor<CreateTagsRequest> tagged = ArgumentCaptor.forClass(CreateTagsRequest.class);
         verify(ec2).createTags(tagged.capture());
-        Instant end = Instant.parse(tagged.getValue().tags().get(0).value());
+        Instant end = Instant.parse(tagged.getValue().tags().get(0).value().split(" ")[0]); // "END RUN"
         assertEquals(Instant.parse("2026-11-29T10:06:00Z"), end, "at least 5 minutes, ending on the minute");
         assertTrue(result.message().contains("18:06 Asia/Shanghai"), result.message());
     }

@@ -74,6 +74,26 @@ class SetupDocIT {
         assertTrue(checked >= 10, "checked " + checked);
     }
 
+    /** A parameter without a default (ShutdownTimezone since issue 15) is never described with one. */
+    @Test
+    void aParameterWithoutADefaultIsNeverGivenOneInThePromptList() {
+        Matcher m = PROMPT_ROW.matcher(section("## 4. Build and deploy"));
+        Map<String, String> rows = new LinkedHashMap<>();
+        while (m.find()) {
+            rows.put(m.group(1), m.group(2));
+        }
+        List<String> withoutDefault = new ArrayList<>();
+        Template.TREE.path("Parameters").properties().forEach(p -> {
+            if (!p.getValue().has("Default")) {
+                withoutDefault.add(p.getKey());
+                String row = rows.get("Parameter " + p.getKey());
+                assertFalse(row.startsWith("Enter") || row.contains("(default"), p.getKey() + ": " + row);
+            }
+        });
+        assertTrue(withoutDefault.contains("ShutdownTimezone"), "no silent time zone: " + withoutDefault);
+        assertTrue(rows.get("Parameter ShutdownTimezone").contains("`./gpubox deploy --guided` proposes your laptop's zone"));
+    }
+
     @Test
     void theQuotaStepSaysTheDeployFailsWithoutItAndHowToRecover() {
         String quota = section("## 1. Ask for GPU quota");

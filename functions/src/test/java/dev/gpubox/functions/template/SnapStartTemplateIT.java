@@ -90,13 +90,14 @@ class SnapStartTemplateIT {
 
     /** The Description as Lambda receives it, with long but valid values, stays within Lambda's limit. */
     @Test
-    void theVersionDescriptionFitsLambdasLimitForAStackNameOfEightyFiveCharacters() {
+    void theVersionDescriptionFitsLambdasLimitForAStackNameOfSeventyEightCharacters() {
         String longestZone = ZoneId.getAvailableZoneIds().stream().max(Comparator.comparingInt(String::length))
                 .orElseThrow();
-        String stackName = "s".repeat(85); // 90 until MonthlyBudgetUsd and RootVolumeSize (issue 15)
+        String stackName = "s".repeat(78); // 90 until MonthlyBudgetUsd, RootVolumeSize and MaxRunHours (issue 15)
         Map<String, String> values = new java.util.HashMap<>(Map.of("GpuInstance", "i-0123456789abcdef0",
                 "ElasticIp.AllocationId", "eipalloc-0123456789abcdef0", "ShutdownTime", "23:59",
                 "ShutdownTimezone", longestZone, "MaxSnoozeHours", "24", "LateStartHours", "24",
+                "MaxRunHours", "167.75",
                 "HourlyPriceUsd", "12.345", "SshUser", "u".repeat(32),
                 // CloudFormation names a topic it creates STACK-LOGICALID-SUFFIX (13 characters).
                 "NoticesTopic.TopicName", stackName + "-NoticesTopic-ABCDEFGHIJKLM"));

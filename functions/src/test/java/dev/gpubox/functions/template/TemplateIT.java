@@ -336,9 +336,12 @@ class TemplateIT {
         JsonNode events = Template.resource("ScheduledStopFunction").path("Properties").path("Events");
         JsonNode nightly = events.path("Nightly");
         assertEquals("ScheduleV2", nightly.path("Type").asText());
-        assertEquals("ShutdownTimezone", nightly.path("Properties").path("ScheduleExpressionTimezone").path("Ref").asText());
+        // The zone the user chose (no default), as ShutdownTimezoneCheck found it in the IANA database.
+        assertEquals("[\"ShutdownTimezoneCheck\",\"Zone\"]",
+                nightly.path("Properties").path("ScheduleExpressionTimezone").path("Fn::GetAtt").toString());
+        assertEquals("ShutdownTimezone", Template.resource("ShutdownTimezoneCheck").path("Properties").path("Zone")
+                .path("Ref").asText());
         assertEquals("20:00", Template.TREE.path("Parameters").path("ShutdownTime").path("Default").asText());
-        assertEquals("Asia/Shanghai", Template.TREE.path("Parameters").path("ShutdownTimezone").path("Default").asText());
         String expression = new Intrinsics(Template.TREE, TemplateSchemaIT.REQUIRED, Template.GENERATED, (r, a) -> true)
                 .resolve(nightly.path("Properties").path("ScheduleExpression")).asText();
         assertEquals("cron(00 20 * * ? *)", expression);

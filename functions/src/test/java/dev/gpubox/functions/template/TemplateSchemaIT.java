@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TemplateSchemaIT {
     /** Parameters without defaults get the kind of value a user would type in `sam deploy --guided`. */
     static final Map<String, String> REQUIRED = Map.of(
-            "ImageId", "ami-0123456789abcdef0", "KeyName", "my-laptop", "SshCidr", "203.0.113.7/32");
+            "ImageId", "ami-0123456789abcdef0", "KeyName", "my-laptop", "SshCidr", "203.0.113.7/32",
+            "ShutdownTimezone", "America/New_York");
     static final Map<String, JsonSchema> CACHE = new HashMap<>();
 
     /** Per test, not per class: a class-level skip is counted as no tests at all, with no reason shown. */
@@ -72,7 +73,7 @@ class TemplateSchemaIT {
             if (type.startsWith("AWS::Serverless::")) {
                 continue; // covered by the SAM schema
             }
-            if (type.equals("AWS::CloudFormation::CustomResource")) {
+            if (type.equals("AWS::CloudFormation::CustomResource") || type.startsWith("Custom::")) {
                 continue; // no provider schema: its properties are the function's; TransformedTemplateIT checks it
             }
             JsonNode properties = intrinsics.resolve(entry.getValue().path("Properties"));

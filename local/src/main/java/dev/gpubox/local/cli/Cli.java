@@ -38,6 +38,7 @@ public final class Cli {
               ./gpubox down                                stop the box
               ./gpubox status                              one line: state, address, uptime, cost, next stop
               ./gpubox snooze HH:MM | snooze off           keep it on past tonight's stop (stack's time zone), or end that
+              ./gpubox rotate-key [--stack NAME] [--region R]   a new API key; the old one disabled; this login updated
             """;
     static final Pattern SSH_LINE = Pattern.compile("^ssh (?:-i (\\S+) )?(?:(\\S+)@)?(\\S+)$");
 
@@ -78,6 +79,7 @@ public final class Cli {
                 case "up" -> up();
                 case "down" -> out.println(call("POST", "stop").path("message").asText());
                 case "snooze" -> snooze(rest);
+                case "rotate-key" -> rotateKey(flags(rest));
                 default -> {
                     out.print(USAGE);
                     return command.equals("help") || command.equals("--help") ? 0 : 2;
@@ -161,6 +163,18 @@ public final class Cli {
             flags.put(a.substring(2), args.get(++i));
         }
         return flags;
+    }
+
+    // ------------------------------------------------------------------ rotate-key
+
+    private void rotateKey(Map<String, String> flags) throws IOException, InterruptedException, Failure {
+        for (String flag : flags.keySet()) {
+            if (!flag.equals("stack") && !flag.equals("region")) {
+                throw new Failure(2, "unexpected '--" + flag + "'.\n" + USAGE);
+            }
+        }
+        new KeyRotation(env, out, java.time.Clock.systemUTC())
+                .rotate(flags.getOrDefault("stack", "gpubox"), flags.get("region"));
     }
 
     // ------------------------------------------------------------------ snooze
@@ -442,6 +456,8 @@ public final class Cli {
                     + " ./gpubox deploy --parameter-overrides MonthlyBudgetUsd=N (docs/money-safety.md).";
             case "bad_request" -> "fix the argument as the message says (./gpubox help).";
             case "invalid_api_key" -> "the API refused the key: run ./gpubox login again.";
+            case "run_limit" -> "snooze until the time the message names or earlier; for longer runs raise"
+                    + " MaxRunHours in samconfig.toml and run ./gpubox deploy (0 turns the limit off).";
             case "" -> status == 403 ? "the API refused the key: run ./gpubox login again."
                     : gatewayUnavailable(status, code) ? gatewayUnavailableStep()
                     : "check ./gpubox status; if it persists, see the function's CloudWatch log.";

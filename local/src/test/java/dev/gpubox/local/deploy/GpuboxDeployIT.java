@@ -32,6 +32,8 @@ class GpuboxDeployIT {
     String expectedProfile;
     /** What the user types at the confirmation prompt. */
     String stdin = "";
+    /** The laptop's time zone, as $TZ says it. */
+    String laptopZone = "Europe/Berlin";
     /** The box's state as aws ec2 describe-instances reports it; null makes that call fail. */
     String boxState = "stopped";
 
@@ -67,6 +69,7 @@ class GpuboxDeployIT {
         ProcessBuilder pb = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("TZ", laptopZone);
         Process p = pb.start();
         try (var in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -250,5 +253,66 @@ class GpuboxDeployIT {
         Result r = deploy("code-only.json");
         assertEquals(0, r.exit(), r.output());
         assertEquals(0, count(r.calls(), "describe-instances"), r.calls().toString());
+    }
+
+    // ------------------------------------------------------------------ the time zone proposal (issue 15.4)
+
+    @Test
+    void theGuidedDeployProposesTheLaptopsZoneWhenNothingNamesShutdownTimezone() throws Exception {
+        Result r = deploy("code-and-instance-type.json", "--guided");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml --guided"
+                + " --parameter-overrides ShutdownTimezone=Europe/Berlin"), r.calls().toString());
+        assertTrue(r.output().contains("proposing this laptop's time zone, Europe/Berlin, for ShutdownTimezone"),
+                r.output());
+    }
+
+    @Test
+    void theProposalKeepsSamconfigsOtherOverridesAsThePromptsDefaults() throws Exception {
+        laptopZone = ":America/New_York"; // glibc's form of $TZ
+        Result r = deploy("code-and-instance-type.json", "--guided", "--config-file",
+                samconfig("parameter_overrides = \"KeyName=\\\"my-laptop\\\" SshCidr=\\\"203.0.113.7/32\\\"\""));
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(1, count(r.calls(), "--guided --config-file " + bin.resolve("samconfig.toml")
+                + " --parameter-overrides KeyName=\"my-laptop\" SshCidr=\"203.0.113.7/32\" ShutdownTimezone=America/New_York"),
+                r.calls().toString());
+    }
+
+    @Test
+    void aZoneTheUserGaveIsNeverReplaced() throws Exception {
+        Result saved = deploy("code-and-instance-type.json", "--guided", "--config-file",
+                samconfig("parameter_overrides = \"ShutdownTimezone=\\\"Asia/Shanghai\\\"\""));
+        assertEquals(0, saved.exit(), saved.output());
+        assertEquals(0, count(saved.calls(), "Europe/Berlin"), saved.calls().toString());
+        assertFalse(saved.output().contains("laptop"), saved.output());
+
+        Files.delete(bin.resolve("calls.log"));
+        Result given = deploy("code-and-instance-type.json", "--guided", "--parameter-overrides",
+                "ShutdownTimezone=Asia/Tokyo");
+        assertEquals(0, count(given.calls(), "Europe/Berlin"), given.calls().toString());
+    }
+
+    @Test
+    void withoutGuidedTheZoneIsProposedButNotSentSoADeployedStackKeepsItsOwn() throws Exception {
+        Result r = deploy("code-and-instance-type.json");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml"), r.calls().toString());
+        assertTrue(r.output().contains("a deployed stack keeps the zone it has. This laptop's is Europe/Berlin"), r.output());
+
+        Files.delete(bin.resolve("calls.log"));
+        Result one = deploy("code-and-instance-type.json", "--parameter-overrides", "IdleMinutes=30");
+        assertTrue(one.calls().contains("sam deploy --no-execute-changeset --template-file template.yaml"
+                + " --parameter-overrides IdleMinutes=30"), one.calls().toString());
+    }
+
+    @Test
+    void aNewStackWithoutAZoneIsToldWhichToChoose() throws Exception {
+        samReply = "echo 'Error: Failed to create changeset for the stack: gpubox, An error occurred (ValidationError)"
+                + " when calling the CreateChangeSet operation: Parameters: [ShutdownTimezone] must have values' >&2\nexit 1\n";
+        Result r = deploy("code-and-instance-type.json");
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("ShutdownTimezone has no default: choose the nightly stop's zone, e.g. this"
+                + " laptop's (Europe/Berlin)"), r.output());
+        assertEquals(0, count(r.calls(), "aws "), r.calls().toString());
     }
 }
