@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gpubox.box.BoxConfig;
 import dev.gpubox.local.LocalContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,6 +189,20 @@ class MoneyBenchTest {
         assertTrue(row.refused() > 0, "the owner's starts are refused once the cap is reached");
         assertEquals(2, row.notices().stream().filter(n -> n.contains("monthly budget")).count(),
                 "one notice at 80 % and one at the cap: " + row.notices());
+    }
+
+    @Test
+    void noRunOutlastsMaxRunHoursWhateverTheLeakedKeySnoozes() {
+        Duration ceiling = new BoxConfig("i-0", null, null, null, null, MoneyMonth.SETTINGS).policy().maxRun();
+        assertTrue(ceiling.compareTo(Duration.ZERO) > 0, "MaxRunHours is on by default");
+        for (String trace : List.of(UsageTraces.LEAKED_SNOOZE, UsageTraces.LEAKED_START)) {
+            MoneyMonth.Row row = rows.get(trace + "/defaults");
+            for (MoneyMonth.Run run : row.runs()) {
+                Duration ran = Duration.between(run.from().minus(MoneyMonth.START_DELAY), run.to());
+                assertTrue(ran.compareTo(ceiling.plus(SWEEP_CADENCE)) <= 0, trace + ": a run of " + ran
+                        + ", past MaxRunHours " + ceiling);
+            }
+        }
     }
 
     @Test
