@@ -21,7 +21,7 @@ final class JsonErrors extends ErrorHandler {
      * FrontDoorTest keeps equal).
      */
     static final String FORBIDDEN = "{\"error\":\"invalid_api_key\",\"message\":\"Missing or wrong API key: send it in"
-            + " the x-api-key header. The stack output ApiKeyValueCommand prints it (docs/setup.md, step 5).\"}";
+            + " the x-api-key header. The stack output ApiKeyValueCommand prints it (docs/setup.md, step 5); after ./gpubox rotate-key, the key it printed.\"}";
     /** template.yaml's REQUEST_TOO_LARGE. */
     static final String TOO_LARGE = "{\"error\":\"request_too_large\",\"message\":\"The request is over API Gateway's"
             + " 10 MB limit; gpubox routes take no body.\"}";

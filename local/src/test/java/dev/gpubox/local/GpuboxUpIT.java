@@ -167,7 +167,7 @@ class GpuboxUpIT {
         Run wrong = gpubox("login", "--url", local.api.url().toString(), "--key", "not-the-key");
         assertEquals(1, wrong.exit());
         assertEquals("gpubox login: Missing or wrong API key: send it in the x-api-key header. The stack output"
-                + " ApiKeyValueCommand prints it (docs/setup.md, step 5).\nNext: the API refused the key: run"
+                + " ApiKeyValueCommand prints it (docs/setup.md, step 5); after ./gpubox rotate-key, the key it printed.\nNext: the API refused the key: run"
                 + " ./gpubox login again.\n", wrong.err());
 
         Run notLoggedIn = gpubox("status");

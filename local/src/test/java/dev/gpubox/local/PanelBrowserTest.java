@@ -101,7 +101,7 @@ class PanelBrowserTest {
 
         enterKey("not-the-key");
         visible("key-form");
-        assertEquals("The API refused this key. Enter it again (the stack output ApiKeyValueCommand prints it).",
+        assertEquals("The API refused this key. Enter it again (the stack output ApiKeyValueCommand prints it; after ./gpubox rotate-key, the key it printed).",
                 text("error"));
 
         enterKey(WireFixture.KEY);
@@ -289,7 +289,9 @@ class PanelBrowserTest {
         int throttledDay = local.api.keyedCalls() - before;
         System.out.printf("PanelBrowserTest: %d calls in a fake day of 429s%n", throttledDay);
         assertTrue(throttledDay <= 30, throttledDay + " calls in a day of 429s");
-        assertTrue(text("error").startsWith("The daily request quota (ApiDailyQuota) is used up. (next try in"), text("error"));
+        // The gateway's own quota reply (the template's, which local mode injects), then when the panel tries next.
+        String quotaMessage = WireFixture.JSON.readTree(JsonErrors.QUOTA_EXCEEDED).path("message").asText();
+        assertTrue(text("error").startsWith(quotaMessage + " (next try in"), text("error"));
         local.api.gatewayFaults().clear();
 
         // An API that fails every call: each poll tries 5 times, and the polls back off to 15 minutes.
