@@ -43,12 +43,10 @@ final class LambdaContexts {
 
     /** ScheduledStopFunction's Timeout in template.yaml, the budget the deployed function has. */
     static Duration scheduledStopTimeout() throws java.io.IOException {
-        String template = java.nio.file.Files.readString(java.nio.file.Path.of("..", "template.yaml"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "(?s)\\n  ScheduledStopFunction:\\n.*?\\n      Timeout: (\\d+)\\n").matcher(template);
-        if (!m.find()) {
-            throw new AssertionError("template.yaml: ScheduledStopFunction has no Timeout of its own");
+        try {
+            return LocalContext.timeoutIn(java.nio.file.Path.of("..", "template.yaml"), "ScheduledStopFunction");
+        } catch (IllegalStateException e) {
+            throw new AssertionError(e.getMessage());
         }
-        return Duration.ofSeconds(Integer.parseInt(m.group(1)));
     }
 }

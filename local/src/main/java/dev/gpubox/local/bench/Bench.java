@@ -92,15 +92,8 @@ public final class Bench {
             rows.add(bench.measure("start", "dev.gpubox.functions.StartHandler", "start.json", true, peerSkip));
             rows.add(bench.measure("nightly stop", "dev.gpubox.functions.ScheduledStopHandler",
                     "scheduled-stop-scheduler.json", false, peerSkip));
-            String table = bench.table(rows, peerSkip, loadBefore, loadAverage());
-            System.out.println(table);
-            Files.createDirectories(options.out.toAbsolutePath().getParent());
-            Files.writeString(options.out, table);
-            System.out.println("written to " + options.out);
-            if (options.docs != null) {
-                updateDocs(options.docs, table);
-                System.out.println("and into " + options.docs);
-            }
+            publish(bench.table(rows, peerSkip, loadBefore, loadAverage()), options.out, options.docs,
+                    "<!-- bench:begin -->\n", "<!-- bench:end -->");
         }
     }
 
@@ -395,11 +388,23 @@ public final class Bench {
         }
     }
 
-    /** Replaces the table between the bench markers in docs/performance.md. */
-    private static void updateDocs(Path docs, String table) throws IOException {
+    /**
+     * Prints a bench's table, writes it to {@code out} and, when {@code docs} is given, puts it between the
+     * markers {@code begin} and {@code end} there (docs/performance.md, docs/money-safety.md).
+     */
+    static void publish(String table, Path out, Path docs, String begin, String end) throws IOException {
+        System.out.println(table);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table);
+        System.out.println("written to " + out);
+        if (docs != null) {
+            replaceBetween(docs, begin, end, table);
+            System.out.println("and into " + docs);
+        }
+    }
+
+    static void replaceBetween(Path docs, String begin, String end, String table) throws IOException {
         String text = Files.readString(docs);
-        String begin = "<!-- bench:begin -->\n";
-        String end = "<!-- bench:end -->";
         int b = text.indexOf(begin);
         int e = text.indexOf(end);
         if (b < 0 || e < b) {

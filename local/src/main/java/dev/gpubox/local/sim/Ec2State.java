@@ -296,6 +296,26 @@ public final class Ec2State {
         return publicIp(box);
     }
 
+    /**
+     * {@code shutdown -h now} on the box (the idle watchdog): with {@code InstanceInitiatedShutdownBehavior:
+     * stop}, EC2 stops it with state reason {@code Client.InstanceInitiatedShutdown}. No API call is made, so
+     * none is counted. Does nothing unless the box is running (a box that is not up cannot shut itself down).
+     *
+     * @return whether the box began stopping
+     */
+    public synchronized boolean shutDownFromInside(String instanceId) {
+        SimInstance box = existing(List.of(instanceId)).get(0);
+        advance(box);
+        if (!box.state.equals("running")) {
+            return false;
+        }
+        box.state = "stopping";
+        box.transitionAt = clock.instant().plus(stopDelay);
+        events.add(new StateEvent(box.id, "stopping", clock.instant()));
+        box.stateReason = "Client.InstanceInitiatedShutdown: Instance initiated shutdown";
+        return true;
+    }
+
     /** An "EC2 Instance State-change Notification": the instance reached {@code state} at {@code time}. */
     public record StateEvent(String instanceId, String state, Instant time) {
     }
