@@ -75,7 +75,7 @@ final class Priming {
                 .build();
              SdkHttpClient http = AwsClients.httpClient()) {
             BoxConfig config = new BoxConfig(CannedEc2.BOX_ID, CannedEc2.ALLOCATION_ID, "gpubox:stack", "priming",
-                    BoxConfig.DEFAULT_SSH_USER, BoxConfig.fromEnvironment().settings());
+                    BoxConfig.DEFAULT_SSH_USER, handler.box.settings());
             ApiHandler twin = twin(handler, ec2, config, dynamo);
             ApiReply reply = null;
             for (int i = 0; i < RUNS; i++) {

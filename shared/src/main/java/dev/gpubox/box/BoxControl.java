@@ -60,6 +60,11 @@ public final class BoxControl {
         this.budget = budget;
     }
 
+    /** The stack's settings this control runs with: SnapStart priming walks the route with the function's own. */
+    public BoxConfig.Settings settings() {
+        return config.settings();
+    }
+
     public BoxStatus status() {
         return status(describeBox());
     }
