@@ -45,7 +45,8 @@ class LocalJarIT {
             var box = SeededBox.seed(sim.state());
             Map<String, String> env = Map.of(variable, sim.endpoint().toString(),
                     "GPUBOX_INSTANCE_ID", box.instanceId(), "GPUBOX_EIP_ALLOCATION_ID", box.eipAllocationId(),
-                    "GPUBOX_MANAGED_TAG", box.managedTagKey() + "=" + box.managedTagValue());
+                    "GPUBOX_MANAGED_TAG", box.managedTagKey() + "=" + box.managedTagValue(),
+                    "GPUBOX_TIMEZONE", "UTC"); // the template always sets it; there is no default zone
 
             String status = invoke(env, "dev.gpubox.functions.StatusHandler", "status.json");
             JsonNode reply = JSON.readTree(status.substring(status.lastIndexOf("\n{") + 1));
