@@ -2,13 +2,8 @@ package dev.gpubox.local;
 
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
-import dev.gpubox.box.BudgetSettings;
-import dev.gpubox.box.Ledger;
-import dev.gpubox.box.MemoryLedger;
 import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
-import dev.gpubox.box.OnDemandPrices;
-import dev.gpubox.box.PriceList;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.local.sim.Ec2State;
 import java.time.ZoneId;
@@ -345,9 +340,7 @@ public final class LocalMode {
          * prices are the built-in table, as no Price List API is reached offline.
          */
         MonthlyBudget budget(BoxConfig config) {
-            Ledger ledger = new MemoryLedger();
-            return new MonthlyBudget(ledger, config, new BudgetSettings("memory", monthlyBudget, 100, null),
-                    new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, Clock.systemUTC()));
+            return MonthlyBudget.inMemory(config, monthlyBudget, 100, Clock.systemUTC());
         }
 
         BoxConfig boxFromFlagsOrEnvironment() {

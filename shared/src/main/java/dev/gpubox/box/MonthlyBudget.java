@@ -40,6 +40,16 @@ public final class MonthlyBudget {
                 new OnDemandPrices(Ledger.NONE, PriceList.NONE, config.pricing(), null, java.time.Clock.systemUTC()));
     }
 
+    /**
+     * A cap over a ledger in memory (this process's runs; the same upsert rules as the deployed DynamoLedger),
+     * priced from gpubox's table, as no Price List API is reached offline: local mode and the money bench.
+     */
+    public static MonthlyBudget inMemory(BoxConfig config, double budgetUsd, int diskGib, java.time.Clock clock) {
+        Ledger ledger = new MemoryLedger();
+        return new MonthlyBudget(ledger, config, new BudgetSettings("memory", budgetUsd, diskGib, null),
+                new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, clock));
+    }
+
     public RunRecorder recorder() {
         return recorder;
     }

@@ -3,13 +3,8 @@ package dev.gpubox.local.bench;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxControl;
 import dev.gpubox.box.BoxException;
-import dev.gpubox.box.BudgetSettings;
-import dev.gpubox.box.Ledger;
-import dev.gpubox.box.MemoryLedger;
 import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
-import dev.gpubox.box.OnDemandPrices;
-import dev.gpubox.box.PriceList;
 import dev.gpubox.box.Pricing;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.functions.ScheduledStopHandler;
@@ -453,9 +448,7 @@ final class MoneyMonth {
          * Price List API offline), the disk at template.yaml's default RootVolumeSize.
          */
         private MonthlyBudget capped(BoxConfig config) {
-            Ledger ledger = new MemoryLedger();
-            return new MonthlyBudget(ledger, config, new BudgetSettings("memory", setup.budgetUsd(), ROOT_VOLUME_GIB,
-                    null), new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, clock));
+            return MonthlyBudget.inMemory(config, setup.budgetUsd(), ROOT_VOLUME_GIB, clock);
         }
 
         /** One invocation of ScheduledStopFunction; a failed one is retried as Lambda retries async invokes. */
