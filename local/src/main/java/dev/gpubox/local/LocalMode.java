@@ -1,27 +1,27 @@
 package dev.gpubox.local;
 
+import dev.gpubox.box.AwsClients;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.StateChangeNotices;
-import dev.gpubox.local.sim.Ec2State;
-import java.time.ZoneId;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import dev.gpubox.box.AwsClients;
-import dev.gpubox.local.sim.Ec2Simulator;
+import dev.gpubox.sim.Ec2Simulator;
+import dev.gpubox.sim.Ec2State;
 import java.io.IOException;
 import java.net.BindException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -415,10 +415,10 @@ public final class LocalMode {
                 throw new IllegalArgumentException("--fault takes ACTION=CODE[xN], not " + spec);
             }
             String action = spec.substring(0, eq);
-            if (!action.equals(dev.gpubox.local.sim.Faults.ANY_ACTION)
-                    && !dev.gpubox.local.sim.Ec2Simulator.ACTIONS.contains(action)) {
+            if (!action.equals(dev.gpubox.sim.Faults.ANY_ACTION)
+                    && !dev.gpubox.sim.Ec2Simulator.ACTIONS.contains(action)) {
                 throw new IllegalArgumentException("--fault: the simulator has no action '" + action + "'; use one of "
-                        + new java.util.TreeSet<>(dev.gpubox.local.sim.Ec2Simulator.ACTIONS) + " or * for any");
+                        + new java.util.TreeSet<>(dev.gpubox.sim.Ec2Simulator.ACTIONS) + " or * for any");
             }
             String rest = spec.substring(eq + 1);
             int times = 1;
@@ -427,7 +427,7 @@ public final class LocalMode {
                 rest = m.group(1);
                 times = number("--fault's xN", m.group(2), 1, 1000);
             }
-            dev.gpubox.local.sim.Faults.errorFor(rest); // refuses, at start, what cannot be an EC2 code
+            dev.gpubox.sim.Faults.errorFor(rest); // refuses, at start, what cannot be an EC2 code
             return new FaultFlag(spec.substring(0, eq), rest, times);
         }
     }

@@ -1,7 +1,7 @@
 package dev.gpubox.local;
 
 import dev.gpubox.box.BoxConfig;
-import dev.gpubox.local.sim.Ec2State;
+import dev.gpubox.sim.Ec2State;
 import java.util.Map;
 
 /** What `sam deploy` would leave in an account, seeded into the simulator: one GPU box and its Elastic IP. */

@@ -15,8 +15,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * mode) runs the handlers and the SDK from functions/target/gpubox-functions.jar, the ProGuard-shrunk jar
  * template.yaml deploys, not from the SDK's own jars.
  */
-class DeployedJarOnClasspathTest {
-    static Path jarOf(Class<?> type) throws Exception {
+public class DeployedJarOnClasspathTest {
+    public static Path jarOf(Class<?> type) throws Exception {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 

@@ -3,6 +3,7 @@ package dev.gpubox.local;
 import dev.gpubox.box.DynamoLedger;
 import dev.gpubox.box.Ledger;
 import dev.gpubox.box.LedgerContract;
+import dev.gpubox.box.MotoServer;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -11,21 +11,21 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /** The tests' name for {@link EndpointClients}: the handlers' own clients pointed at a test endpoint. */
-final class Endpoints {
+public final class Endpoints {
     private Endpoints() {
     }
 
-    static Ec2Client clientFor(URI endpoint) {
+    public static Ec2Client clientFor(URI endpoint) {
         return EndpointClients.ec2(endpoint);
     }
 
     /** The ledger's DynamoDB client (AwsClients.createDynamo()) pointed at {@code endpoint}, the same way. */
-    static DynamoDbClient dynamoFor(URI endpoint) {
+    public static DynamoDbClient dynamoFor(URI endpoint) {
         return EndpointClients.withEndpoint("aws.endpointUrlDynamoDb", endpoint, AwsClients::createDynamo);
     }
 
     /** A ledger table as template.yaml's LedgerTable makes it: on demand, keys pk and sk. */
-    static void createLedgerTable(DynamoDbClient dynamo, String name) {
+    public static void createLedgerTable(DynamoDbClient dynamo, String name) {
         dynamo.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),

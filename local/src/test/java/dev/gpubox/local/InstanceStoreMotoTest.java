@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gpubox.box.InstanceStore;
+import dev.gpubox.box.MotoServer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.MotoServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  */
 class MotoLifecycleTest {
     /** An AMI moto ships in its default set (a Deep Learning AMI). */
-    static final String AMI = "ami-9b32e8e2";
+    static final String AMI = MotoServer.AMI;
     static final String KEY = "moto-key";
     static final String STACK_TAG = "gpubox:stack";
 

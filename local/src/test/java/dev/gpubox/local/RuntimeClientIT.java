@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.ExternalTools;
-import dev.gpubox.local.sim.Ec2Simulator;
+import dev.gpubox.sim.Ec2Simulator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

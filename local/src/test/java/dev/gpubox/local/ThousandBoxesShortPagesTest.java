@@ -9,7 +9,7 @@ import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.FakeTime;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.functions.ScheduledStopHandler;
-import dev.gpubox.local.sim.Ec2Simulator;
+import dev.gpubox.sim.Ec2Simulator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

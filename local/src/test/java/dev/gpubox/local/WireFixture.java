@@ -3,7 +3,7 @@ package dev.gpubox.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gpubox.box.BoxConfig;
-import dev.gpubox.local.sim.Ec2Simulator;
+import dev.gpubox.sim.Ec2Simulator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,27 +17,27 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * Local mode as a test sees it: the simulator seeded with the stack's box, the handlers' own EC2 client
  * pointed at it, and the local API in front — every hop real HTTP.
  */
-final class WireFixture implements AutoCloseable {
-    static final String KEY = "test-key-0123456789";
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class WireFixture implements AutoCloseable {
+    public static final String KEY = "test-key-0123456789";
+    public static final ObjectMapper JSON = new ObjectMapper();
 
-    final Ec2Simulator sim;
-    final BoxConfig box;
-    final Ec2Client ec2;
-    final LocalApi api;
+    public final Ec2Simulator sim;
+    public final BoxConfig box;
+    public final Ec2Client ec2;
+    public final LocalApi api;
     final HttpClient http = HttpClient.newHttpClient();
 
-    WireFixture(Duration startDelay, Duration stopDelay) throws IOException {
+    public WireFixture(Duration startDelay, Duration stopDelay) throws IOException {
         this(Clock.systemUTC(), startDelay, stopDelay, 0);
     }
 
     /** @param monthlyBudget above 0: local mode's in-memory ledger with this cap, so /status shows the month */
-    WireFixture(Duration startDelay, Duration stopDelay, int monthlyBudget) throws IOException {
+    public WireFixture(Duration startDelay, Duration stopDelay, int monthlyBudget) throws IOException {
         this(Clock.systemUTC(), startDelay, stopDelay, monthlyBudget);
     }
 
     /** @param simClock the simulator's clock (the handlers keep the real one): an offset one ages its box */
-    WireFixture(Clock simClock, Duration startDelay, Duration stopDelay) throws IOException {
+    public WireFixture(Clock simClock, Duration startDelay, Duration stopDelay) throws IOException {
         this(simClock, startDelay, stopDelay, 0);
     }
 
@@ -50,22 +50,22 @@ final class WireFixture implements AutoCloseable {
                         new String[] {"--monthly-budget", Integer.toString(monthlyBudget)}).budget(box));
     }
 
-    record Reply(int status, JsonNode json, HttpResponse<String> raw) {
-        String field(String name) {
+    public record Reply(int status, JsonNode json, HttpResponse<String> raw) {
+        public String field(String name) {
             return json.path(name).asText();
         }
     }
 
-    Reply call(String method, String pathAndQuery) {
+    public Reply call(String method, String pathAndQuery) {
         return call(method, pathAndQuery, KEY);
     }
 
-    Reply call(String method, String pathAndQuery, String key) {
+    public Reply call(String method, String pathAndQuery, String key) {
         return call(http, api, key, method, pathAndQuery);
     }
 
     /** One keyed request to any local API (a test that builds its own LocalApi). */
-    static Reply call(LocalApi api, String key, String method, String pathAndQuery) {
+    public static Reply call(LocalApi api, String key, String method, String pathAndQuery) {
         try (HttpClient client = HttpClient.newHttpClient()) {
             return call(client, api, key, method, pathAndQuery);
         }
@@ -91,7 +91,7 @@ final class WireFixture implements AutoCloseable {
     }
 
     /** Polls GET /status until the box is in {@code state}, for at most 10 s. */
-    Reply awaitState(String state) throws InterruptedException {
+    public Reply awaitState(String state) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         Reply status;
         do {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gpubox.box.BoxConfig;
 import dev.gpubox.local.WireFixture.Reply;
-import dev.gpubox.local.sim.Fault;
+import dev.gpubox.sim.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * the deploy guard reads (local's ec2-instance-updates.properties), read here by path.
  */
 final class InstanceUpdateTable {
-    static final Path FILE = Template.REPO.resolve("local/src/main/resources/dev/gpubox/local/deploy/ec2-instance-updates.properties");
+    static final Path FILE = Template.REPO.resolve("cli/src/main/resources/dev/gpubox/cli/deploy/ec2-instance-updates.properties");
     static final Map<String, String> TABLE = load();
 
     private InstanceUpdateTable() {
