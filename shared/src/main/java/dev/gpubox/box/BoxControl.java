@@ -69,6 +69,26 @@ public final class BoxControl {
         return status(describeBox());
     }
 
+    /** Status and the morning start's schedule (null without StartTime), from one DescribeInstances. */
+    public StatusWithSchedule statusWithSchedule() {
+        Instance box = describeBox();
+        return new StatusWithSchedule(status(box), MorningSchedule.of(box, config.policy().zone(), clock.instant()));
+    }
+
+    /** The status reply's parts: the box, and its morning start. */
+    public record StatusWithSchedule(BoxStatus box, MorningSchedule schedule) {
+    }
+
+    /** {@code POST /schedule/pause?until=YYYY-MM-DD}: no morning start through that day ({@link SchedulePause}). */
+    public ActionResult pauseSchedule(String until) {
+        return new SchedulePause(this, ec2, config, clock).pause(until);
+    }
+
+    /** {@code DELETE /schedule/pause}: morning starts as scheduled again. */
+    public ActionResult resumeSchedule() {
+        return new SchedulePause(this, ec2, config, clock).resume();
+    }
+
     /** This month's spend so far; null when the stack keeps no ledger or it cannot be read (status still answers). */
     public MonthToDate monthToDate() {
         try {
@@ -326,7 +346,7 @@ public final class BoxControl {
         return box.launchTime() != null && !box.launchTime().isBefore(requested.minusSeconds(1));
     }
 
-    private Instance describeBox() {
+    Instance describeBox() {
         String id = config.requireInstanceId();
         DescribeInstancesResponse response = Ec2Calls.call("look up the GPU box (" + id + ")",
                 () -> ec2.describeInstances(DescribeInstancesRequest.builder().instanceIds(id).build()));

@@ -21,6 +21,17 @@ public final class BoxTags {
     public static final String SKIP_NOTICED = "gpubox:skip-noticed";
 
     /**
+     * The stack's StartTime ("08:30 Mon-Fri"), put on the box by the template when set: /status and the morning
+     * start read it from the DescribeInstances they make anyway, so no function needs it in its environment.
+     */
+    public static final String START_TIME = "gpubox:start-time";
+    /**
+     * A pause of the morning start, "YYYY-MM-DD": no scheduled start on that day (in the stack's zone) or before
+     * it. Kept on the box like the snooze, so the pause function needs tag rights on this one key only.
+     */
+    public static final String SCHEDULE_PAUSED_THROUGH = "gpubox:schedule-paused-through";
+
+    /**
      * The last failed-stop notice for a deadline, "DEADLINE NOTICED_AT" (two ISO-8601 instants): one notice
      * per box per night, then a reminder at most hourly, however often the sweep and its retries fail.
      */
@@ -64,6 +75,21 @@ public final class BoxTags {
             return run.equals(box.launchTime()) && until.isAfter(run) ? until : null;
         } catch (DateTimeParseException unreadable) {
             return null; // a hand-edited tag must not break status or the nightly stop
+        }
+    }
+
+    /** The box's morning start, or null when the stack has none; misconfigured when the tag is unreadable. */
+    static StartTime startTime(Instance box) {
+        return StartTime.parse(value(box, START_TIME));
+    }
+
+    /** The last day the morning start is paused through, or null when not paused or unreadable. */
+    static java.time.LocalDate pausedThrough(Instance box) {
+        String raw = value(box, SCHEDULE_PAUSED_THROUGH);
+        try {
+            return raw == null ? null : java.time.LocalDate.parse(raw.trim());
+        } catch (DateTimeParseException unreadable) {
+            return null; // a hand-edited tag must not break status; the start then runs as scheduled
         }
     }
 
