@@ -162,7 +162,8 @@ final class Priming {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("resource", route.path());
         event.put("path", route.path());
-        event.put("httpMethod", route.methods().get(0));
+        // The pause's DELETE: the canned box has no StartTime to pause, and a resume walks the same path.
+        event.put("httpMethod", route == Route.SCHEDULE_PAUSE ? "DELETE" : route.methods().get(0));
         event.put("headers", Map.of("x-api-key", "priming", "Accept", "application/json"));
         event.put("queryStringParameters", route == Route.SNOOZE ? Map.of("minutes", "30") : null);
         event.put("requestContext", Map.of("identity", Map.of("apiKey", "priming", "sourceIp", "127.0.0.1")));

@@ -4,6 +4,7 @@ import dev.gpubox.box.ActionResult;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.BoxStatus;
 import dev.gpubox.box.MonthToDate;
+import dev.gpubox.box.MorningSchedule;
 import dev.gpubox.box.Quote;
 import dev.gpubox.box.SweepReport;
 import java.util.LinkedHashMap;
@@ -20,7 +21,21 @@ final class Replies {
 
     /** With this month's spend: a {@code month} object, and its line after the summary. */
     static ApiReply status(BoxStatus box, MonthToDate month) {
+        return status(box, month, null);
+    }
+
+    /** With the morning start: a {@code schedule} object (null without StartTime), and its line in the message. */
+    static ApiReply status(BoxStatus box, MonthToDate month, MorningSchedule schedule) {
         Map<String, Object> body = boxJson(box);
+        if (schedule != null) {
+            Map<String, Object> morning = new LinkedHashMap<>();
+            morning.put("startTime", schedule.startTime());
+            morning.put("nextStart", schedule.nextStart().toString());
+            morning.put("pausedThrough", schedule.pausedThrough() == null ? null : schedule.pausedThrough().toString());
+            body.put("schedule", morning);
+        } else {
+            body.put("schedule", null);
+        }
         if (month != null) {
             Map<String, Object> spend = new LinkedHashMap<>();
             spend.put("since", month.monthStart().toString());
@@ -32,7 +47,8 @@ final class Replies {
             spend.put("budgetUsd", month.budgetUsd());
             body.put("month", spend);
         }
-        body.put("message", box.summary() + (month == null ? "" : " " + month.line()));
+        body.put("message", box.summary() + (month == null ? "" : " " + month.line())
+                + (schedule == null ? "" : " " + schedule.line(box.zone())));
         return reply(200, body, Map.of());
     }
 

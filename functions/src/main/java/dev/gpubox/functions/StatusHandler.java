@@ -24,6 +24,7 @@ public final class StatusHandler extends ApiHandler {
 
     @Override
     ApiReply handle(ApiRequest request) {
-        return Replies.status(box.status(), box.monthToDate());
+        var status = box.statusWithSchedule();
+        return Replies.status(status.box(), box.monthToDate(), status.schedule());
     }
 }

@@ -40,6 +40,7 @@ class PrimingTest {
             case STOP -> "StopInstances";
             case EIP -> "DescribeAddresses";
             case SNOOZE -> "CreateTags";
+            case SCHEDULE_PAUSE -> "DescribeAddresses";
         };
         assertTrue(canned.actions.contains(action), route + " should call " + action + ": " + canned.actions);
         verifyNoInteractions(containerClient);

@@ -22,6 +22,12 @@ public record MorningSchedule(String startTime, Instant nextStart, LocalDate pau
                 paused);
     }
 
+    /** "Next morning start: Mon 4 Jan 2027 08:30 America/New_York (paused through 2027-01-01)." */
+    public String line(ZoneId zone) {
+        return "Next morning start: " + SchedulePause.when(nextStart, zone)
+                + (pausedThrough == null ? "" : " (paused through " + pausedThrough + ")") + ".";
+    }
+
     /** The pause still in force on {@code now}'s day in the zone, or null. */
     static LocalDate activePause(Instance box, ZoneId zone, Instant now) {
         LocalDate paused = BoxTags.pausedThrough(box);

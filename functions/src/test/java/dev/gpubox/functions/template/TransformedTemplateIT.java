@@ -136,14 +136,15 @@ class TransformedTemplateIT {
                 }
                 found++;
                 JsonNode condition = statement.path("Condition");
-                assertEquals(List.of("gpubox:snooze-until"),
+                assertEquals(List.of(role.getKey().startsWith("SchedulePause") ? "gpubox:schedule-paused-through"
+                                : "gpubox:snooze-until"),
                         strings(condition.path("ForAllValues:StringEquals").path("aws:TagKeys")), role.getKey());
                 // Without this, a DeleteTags call with no keys (which deletes every tag) matches ForAllValues.
                 assertEquals("false", condition.path("Null").path("aws:TagKeys").asText(),
                         role.getKey() + ": DeleteTags must be called with tag keys");
             }
         }
-        assertEquals(1, found, "only the snooze function deletes a tag");
+        assertEquals(2, found, "only the snooze and the schedule-pause functions delete a tag (each its own)");
     }
 
     /**
@@ -167,7 +168,10 @@ class TransformedTemplateIT {
                 }
             }
         }
-        assertEquals(Set.of(startRole), grants.keySet(), "only the start role creates a grant");
+        // The morning start starts through the same path, so it needs the same grant (issue 17 point 4).
+        assertEquals(Set.of(startRole, roleOf(resources().path("ScheduledStartFunction"))), grants.keySet(),
+                "only the start roles create a grant");
+        assertEquals(grants.get(startRole), grants.get(roleOf(resources().path("ScheduledStartFunction"))));
         JsonNode grant = grants.get(startRole);
         assertEquals("{\"Ref\":\"EbsKmsKeyArn\"}", grant.path("Resource").toString(), "that key only");
         JsonNode condition = grant.path("Condition");
@@ -257,7 +261,7 @@ class TransformedTemplateIT {
         // it calls is keyed.
         String keyed = "[{\"api_key\":[]}]";
         assertEquals(Map.of("get /", "[]", "ANY /status", keyed, "ANY /start", keyed, "ANY /stop", keyed,
-                "ANY /eip", keyed, "ANY /snooze", keyed), security);
+                "ANY /eip", keyed, "ANY /snooze", keyed, "ANY /schedule/pause", keyed), security);
     }
 
     /** The usage plan throttles keyed calls only; the keyless page gets the same limits at the stage. */
@@ -313,6 +317,74 @@ class TransformedTemplateIT {
         }
     }
 
+    static Map<String, JsonNode> morningSchedules() {
+        Map<String, JsonNode> morning = new LinkedHashMap<>(ofType("AWS::Scheduler::Schedule"));
+        morning.values().removeIf(s -> !s.path("Properties").path("Target").path("Arn").toString()
+                .contains("ScheduledStartFunction"));
+        return morning;
+    }
+
+    /**
+     * Issue 17 point 4: the morning start exists only with StartTime set (its function, schedule and the
+     * schedule's role all on HasStartTime); it fires at StartTime's HH:MM in the stack's zone (the checked
+     * ShutdownTimezone), its role may invoke that function alone, and the function may start the box alone.
+     */
+    @Test
+    void theMorningStartExistsOnlyWithStartTimeInTheStackZoneAndMayOnlyStartTheBox() {
+        assertEquals("", cfn.path("Parameters").path("StartTime").path("Default").asText("missing"), "off by default");
+        assertFalse(holds("HasStartTime", Map.of()), "no StartTime, no morning start");
+        assertTrue(holds("HasStartTime", Map.of("StartTime", "08:30 Mon-Fri")));
+        Map<String, JsonNode> schedules = morningSchedules();
+        assertEquals(1, schedules.size(), "one morning-start schedule: " + schedules.keySet());
+        JsonNode schedule = schedules.values().iterator().next();
+        JsonNode function = resources().path("ScheduledStartFunction");
+        String role = schedule.path("Properties").path("Target").path("RoleArn").path("Fn::GetAtt").get(0).asText();
+        for (JsonNode conditional : List.of(schedule, function, resources().path(role),
+                resources().path(roleOf(function)))) {
+            assertEquals("HasStartTime", conditional.path("Condition").asText(), "created only with StartTime set");
+        }
+        JsonNode properties = schedule.path("Properties");
+        assertEquals("{\"Fn::GetAtt\":[\"ShutdownTimezoneCheck\",\"Zone\"]}",
+                properties.path("ScheduleExpressionTimezone").toString(), "in the stack's zone");
+        String cron = properties.path("ScheduleExpression").toString();
+        assertTrue(cron.contains("cron(${Minute} ${Hour} * * ? *)") && cron.contains("StartTime"), cron);
+        assertEquals("[\"ScheduledStartFunction\",\"Arn\"]",
+                properties.path("Target").path("Arn").path("Fn::GetAtt").toString());
+        assertEquals(Map.of("lambda:InvokeFunction", "{\"Fn::GetAtt\":[\"ScheduledStartFunction\",\"Arn\"]}"),
+                grantedTo(schedule), "the schedule's role may invoke the morning-start function and nothing else");
+        Set<String> ec2Writes = new LinkedHashSet<>();
+        for (JsonNode statement : statements(resources().path(roleOf(function)))) {
+            for (String action : strings(statement.path("Action"))) {
+                if (action.startsWith("ec2:") && !action.startsWith("ec2:Describe")) {
+                    ec2Writes.add(action);
+                    assertEquals("{\"Fn::Sub\":\"arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/"
+                            + "${GpuInstance}\"}", statement.path("Resource").toString(), "the box alone");
+                }
+            }
+        }
+        assertEquals(Set.of("ec2:StartInstances"), ec2Writes, "what a start needs, nothing more");
+    }
+
+    /** The pause route's function may write its one tag on the box and nothing else in EC2. */
+    @Test
+    void thePauseMayOnlyTagTheBoxWithItsOwnKey() {
+        JsonNode function = resources().path("SchedulePauseFunction");
+        assertFalse(function.isMissingNode(), "the /schedule/pause function");
+        boolean tags = false;
+        for (JsonNode statement : statements(resources().path(roleOf(function)))) {
+            for (String action : strings(statement.path("Action"))) {
+                if (action.startsWith("ec2:") && !action.startsWith("ec2:Describe")) {
+                    tags = true;
+                    assertTrue(Set.of("ec2:CreateTags", "ec2:DeleteTags").contains(action), action);
+                    assertEquals(List.of(dev.gpubox.box.BoxTags.SCHEDULE_PAUSED_THROUGH), strings(statement
+                            .path("Condition").path("ForAllValues:StringEquals").path("aws:TagKeys")));
+                    assertTrue(statement.path("Resource").toString().contains("instance/${GpuInstance}"), action);
+                }
+            }
+        }
+        assertTrue(tags, "it tags the box");
+    }
+
     /**
      * Issue 14: SnapStart makes a published version Inactive after 14 days without an invoke, and the tap
      * that meets it gets API Gateway's bare 5xx. Every version the API calls (each API function's live
@@ -323,6 +395,7 @@ class TransformedTemplateIT {
     void everyAliasTheApiCallsIsKeptWarmByAScheduleThatMayInvokeOnlyThatAlias() {
         Map<String, JsonNode> keepWarm = new LinkedHashMap<>(ofType("AWS::Scheduler::Schedule"));
         keepWarm.keySet().removeAll(stopSchedules().keySet());
+        keepWarm.keySet().removeAll(morningSchedules().keySet());
         Map<String, String> aliasOf = new TreeMap<>();
         ofType("AWS::Lambda::Alias").forEach((id, alias) -> aliasOf.put(
                 alias.path("Properties").path("FunctionName").path("Ref").asText(), id));
@@ -431,7 +504,7 @@ class TransformedTemplateIT {
     private static boolean publishesNotices(String function) {
         return !function.equals("StatusFunction") && !function.equals("AttachEipFunction")
                 && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction")
-                && !function.equals("PanelFunction");
+                && !function.equals("PanelFunction") && !function.equals("SchedulePauseFunction");
     }
 
     // ------------------------------------------------------------------ delete and update
