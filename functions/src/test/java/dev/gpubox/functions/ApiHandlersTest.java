@@ -67,7 +67,8 @@ class ApiHandlersTest {
                 Arguments.of("eip.json", InstanceStateName.RUNNING, 200, "eip_already_attached"),
                 Arguments.of("eip-force.json", InstanceStateName.RUNNING, 200, "eip_already_attached"),
                 Arguments.of("snooze.json", InstanceStateName.RUNNING, 200, "snoozed"),
-                Arguments.of("snooze-cancel.json", InstanceStateName.RUNNING, 200, "not_snoozed"));
+                Arguments.of("snooze-cancel.json", InstanceStateName.RUNNING, 200, "not_snoozed"),
+                Arguments.of("schedule-pause-cancel.json", InstanceStateName.STOPPED, 200, "not_paused"));
     }
 
     @ParameterizedTest(name = "{0} with the box {1} -> {2} {3}")
