@@ -72,6 +72,7 @@ public final class LocalApi implements AutoCloseable {
             "/stop", StopHandler.class,
             "/eip", AttachEipHandler.class,
             "/snooze", SnoozeHandler.class,
+            "/schedule/pause", dev.gpubox.functions.SchedulePauseHandler.class,
             PanelHandler.PATH, PanelHandler.class);
     /** Routes that, like the template's {@code ApiKeyRequired: false} events, are served without a key. */
     static final java.util.Set<String> KEYLESS = java.util.Set.of(PanelHandler.PATH);
