@@ -36,9 +36,9 @@ class TemplateIT {
     @Test
     void everyFunctionsHandlerIsAHandlerClassInTheBuiltJar() throws Exception {
         List<String> functions = Template.ofType("AWS::Serverless::Function");
-        assertEquals(9, functions.size(),
+        assertEquals(11, functions.size(),
                 "status, start, stop, attach-EIP, snooze, the scheduled stop, the notices, the stop on stack delete,"
-                        + " the phone panel");
+                        + " the phone panel, the schedule pause, the morning start");
         Path jar = Template.REPO.resolve(Template.functionProperty(functions.get(0), "CodeUri").asText());
         assertTrue(Files.isRegularFile(jar), "CodeUri " + jar + " must be what `mvn package` builds");
         try (ZipFile zip = new ZipFile(jar.toFile());
@@ -80,8 +80,8 @@ class TemplateIT {
         while (m.find()) {
             documented.add(m.group(1) + " " + m.group(2));
         }
-        assertEquals(Set.of("GET /status", "POST /start", "POST /stop", "POST /eip", "POST /snooze", "DELETE /snooze"),
-                documented);
+        assertEquals(Set.of("GET /status", "POST /start", "POST /stop", "POST /eip", "POST /snooze", "DELETE /snooze",
+                "POST /schedule/pause", "DELETE /schedule/pause"), documented);
 
         JsonNode api = Template.resource("GpuApi").path("Properties");
         assertTrue(api.path("Auth").path("ApiKeyRequired").asBoolean(), "the API requires a key on every route");
