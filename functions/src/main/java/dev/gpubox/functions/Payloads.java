@@ -10,16 +10,25 @@ final class Payloads {
 
     /** Accepts nothing, {@code null} or a JSON object; anything else was not sent by a schedule. */
     static void requireScheduleEvent(byte[] bytes) {
-        Map<String, Object> node = object(bytes, "The scheduled stop expects an EventBridge Scheduler payload or a"
-                + " scheduled event (a JSON object)");
+        requireScheduleEvent(bytes, "The scheduled stop", "Nothing was stopped.");
+    }
+
+    /** @param job what the schedule runs, e.g. "The morning start"; @param untouched what the refusal left undone */
+    static void requireScheduleEvent(byte[] bytes, String job, String untouched) {
+        Map<String, Object> node = object(bytes, job + " expects an EventBridge Scheduler payload or a"
+                + " scheduled event (a JSON object)", untouched);
         if (node != null && node.containsKey("httpMethod")) {
-            throw new IllegalArgumentException("The scheduled stop is not behind the API; an API Gateway"
-                    + " request reached it by mistake. Nothing was stopped.");
+            throw new IllegalArgumentException(job + " is not behind the API; an API Gateway"
+                    + " request reached it by mistake. " + untouched);
         }
     }
 
     /** The JSON object in {@code bytes}, or null for an empty or {@code null} payload. */
     static Map<String, Object> object(byte[] bytes, String expectation) {
+        return object(bytes, expectation, "Nothing was stopped.");
+    }
+
+    private static Map<String, Object> object(byte[] bytes, String expectation, String untouched) {
         String payload = new String(bytes, StandardCharsets.UTF_8);
         if (payload.isBlank() || payload.strip().equals("null")) {
             return null;
@@ -29,6 +38,6 @@ final class Payloads {
             return node;
         }
         throw new IllegalArgumentException(expectation + "; got: "
-                + (payload.length() <= 80 ? payload : payload.substring(0, 80) + "…") + ". Nothing was stopped.");
+                + (payload.length() <= 80 ? payload : payload.substring(0, 80) + "…") + ". " + untouched);
     }
 }

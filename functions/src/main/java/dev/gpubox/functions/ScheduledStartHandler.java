@@ -41,7 +41,7 @@ public final class ScheduledStartHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Payloads.requireScheduleEvent(input.readAllBytes());
+        Payloads.requireScheduleEvent(input.readAllBytes(), "The morning start", "Nothing was started.");
         String outcome = start.run().name().toLowerCase(Locale.ROOT);
         Log.line(context, "morning start: " + outcome);
         output.write(Replies.text(outcome));
