@@ -12,7 +12,6 @@ import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.StartInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -112,14 +111,18 @@ public final class BoxControl {
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
         budget.refuseStartIfOver(clock.instant());
-        Instant requested = clock.instant();
-        notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
-                () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
-        BoxStatus after = waitSeconds > 0 ? waitWhilePending(Duration.ofSeconds(waitSeconds), before, requested)
-                : status();
-        String label = "GPU box is starting (" + after.instanceType() + ")";
+        Instant deadline = clock.instant().plusSeconds(waitSeconds);
+        CapacityFallback fallback = new CapacityFallback(ec2);
+        BoxStatus after = notifyingFailure("start", before, () -> fallback.start(box, () -> {
+            Instant requested = clock.instant();
+            fallback.startInstance(box);
+            return waitSeconds > 0 ? waitWhilePending(Duration.between(clock.instant(), deadline), before, requested)
+                    : status();
+        }));
+        String label = "GPU box is starting (" + after.instanceType() + CapacityFallback.note(before, after, config) + ")";
         String message = switch (after.state()) {
-            case "running" -> "GPU box is running (" + after.instanceType() + ") at " + after.address() + ".";
+            case "running" -> "GPU box is running (" + after.instanceType() + CapacityFallback.note(before, after, config)
+                    + ") at " + after.address() + ".";
             default -> after.address() != null ? label + "; it will be at " + after.address() + "."
                     : label + "; it gets a new public IP, ask /status in a minute.";
         };
@@ -276,9 +279,9 @@ public final class BoxControl {
     }
 
     /** A start or stop that AWS refused is also sent as a notice; a wrong state or bad input is not. */
-    private void notifyingFailure(String action, BoxStatus box, Runnable awsCall) {
+    private <T> T notifyingFailure(String action, BoxStatus box, java.util.function.Supplier<T> awsCall) {
         try {
-            awsCall.run();
+            return awsCall.get();
         } catch (BoxException e) {
             if (e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) {
                 notifier.publish("gpubox: " + action + " failed",
