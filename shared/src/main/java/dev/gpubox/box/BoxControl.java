@@ -113,12 +113,14 @@ public final class BoxControl {
         budget.refuseStartIfOver(clock.instant());
         Instant deadline = clock.instant().plusSeconds(waitSeconds);
         CapacityFallback fallback = new CapacityFallback(ec2);
+        // Where a start went, by the one deadline however many types it takes (null: not our own start).
+        java.util.function.Function<Instant, BoxStatus> settle = requested -> waitSeconds > 0
+                ? waitWhilePending(Duration.between(clock.instant(), deadline), before, requested) : status();
         BoxStatus after = notifyingFailure("start", before, () -> fallback.start(box, () -> {
             Instant requested = clock.instant();
             fallback.startInstance(box);
-            return waitSeconds > 0 ? waitWhilePending(Duration.between(clock.instant(), deadline), before, requested)
-                    : status();
-        }));
+            return settle.apply(requested);
+        }, () -> settle.apply(null)));
         String label = "GPU box is starting (" + after.instanceType() + CapacityFallback.note(before, after, config) + ")";
         String message = switch (after.state()) {
             case "running" -> "GPU box is running (" + after.instanceType() + CapacityFallback.note(before, after, config)

@@ -80,9 +80,10 @@ final class CapacityFallback {
      * thrown as it came: the last capacity error, naming the types tried.
      *
      * @param box      the box as it was before the first start (stopped)
-     * @param attempt  one start as the box now is; throws {@link ErrorCode#INSUFFICIENT_CAPACITY} for capacity
+     * @param attempt   one start as the box now is; throws {@link ErrorCode#INSUFFICIENT_CAPACITY} for capacity
+     * @param meanwhile the box as it is, when the background fall-back switched and started it first
      */
-    <T> T start(Instance box, Supplier<T> attempt) {
+    <T> T start(Instance box, Supplier<T> attempt, Supplier<T> meanwhile) {
         Instance current = box;
         List<String> tried = new ArrayList<>();
         while (true) {
@@ -100,7 +101,15 @@ final class CapacityFallback {
                             + " FallbackInstanceTypes); the box is stopped as " + current.instanceTypeAsString()
                             + ". Try again in 5-10 minutes.", e.awsRequestId(), e.retryAfterSeconds(), e);
                 }
-                switchTo(current, next.get());
+                try {
+                    switchTo(current, next.get());
+                } catch (BoxException other) {
+                    if (other.error() != ErrorCode.WRONG_STATE) {
+                        throw other;
+                    }
+                    // Not stopped any more: the stopped event's fall-back (inBackground) started it first.
+                    return meanwhile.get();
+                }
                 current = current.toBuilder().instanceType(next.get()).build();
             }
         }
@@ -114,5 +123,35 @@ final class CapacityFallback {
         Double hourly = config.pricing().hourly(after.instanceType());
         return ", not " + before.instanceType() + ": AWS had no capacity for it"
                 + (hourly == null ? "" : String.format(java.util.Locale.ROOT, "; ~$%.2f/h", hourly));
+    }
+
+    /**
+     * The stopped event of a start EC2 accepted and then abandoned for capacity, when nobody waited for it
+     * (a start without {@code wait}, or one that outlived the API's 29 s): the same fall-back, in the
+     * background. The box must still be stopped with that reason, so a start that already moved on is
+     * left alone.
+     *
+     * @return the notice's sentence about it ("" when nothing was done)
+     */
+    String inBackground(Instance box, Pricing pricing) {
+        String reason = box.stateReason() == null ? null : box.stateReason().code();
+        if (!"stopped".equals(box.state().nameAsString()) || !AwsErrors.isCapacityStateReason(reason)
+                || !configured(box)) {
+            return "";
+        }
+        Optional<String> next;
+        try {
+            next = next(box);
+            if (next.isEmpty()) {
+                return " No FallbackInstanceTypes type is left to try.";
+            }
+            switchTo(box, next.get());
+            startInstance(box);
+        } catch (BoxException e) {
+            return " gpubox could not start it as another type: " + e.getMessage();
+        }
+        Double hourly = pricing.hourly(next.get());
+        return " gpubox is starting it as " + next.get() + " instead (FallbackInstanceTypes"
+                + (hourly == null ? "" : String.format(java.util.Locale.ROOT, ", ~$%.2f/h", hourly)) + ").";
     }
 }

@@ -55,6 +55,9 @@ class CapacityFallbackTest {
     final FakeTime time = new FakeTime(NOW);
     final BoxControl control = new BoxControl(ec2, config(), time, time);
     final List<String> soldOut = new ArrayList<>();
+    /** Types EC2 accepts a start of and then abandons, back to stopped with a capacity reason. */
+    final List<String> abandoned = new ArrayList<>();
+    String stateReason = null;
     final List<String> modifiedTo = new ArrayList<>();
     String type = "g4dn.xlarge";
     InstanceStateName state = InstanceStateName.STOPPED;
@@ -62,7 +65,15 @@ class CapacityFallbackTest {
 
     {
         when(ec2.describeAddresses(any(DescribeAddressesRequest.class))).thenReturn(eip(BOX_ID));
-        when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenAnswer(a -> instances(current()));
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenAnswer(a -> {
+            Instance seen = current();
+            if (state == InstanceStateName.PENDING) { // the next look sees where the start went
+                boolean gaveUp = abandoned.contains(type);
+                state = gaveUp ? InstanceStateName.STOPPED : InstanceStateName.RUNNING;
+                stateReason = gaveUp ? "Server.InsufficientInstanceCapacity" : null;
+            }
+            return instances(seen);
+        });
         when(ec2.describeInstanceTypes(any(DescribeInstanceTypesRequest.class))).thenAnswer(a -> {
             DescribeInstanceTypesRequest r = a.getArgument(0);
             return DescribeInstanceTypesResponse.builder().instanceTypes(r.instanceTypesAsStrings().stream()
@@ -81,14 +92,17 @@ class CapacityFallbackTest {
             if (soldOut.contains(type)) {
                 throw awsError("InsufficientInstanceCapacity", 500);
             }
-            state = InstanceStateName.RUNNING;
+            state = InstanceStateName.PENDING;
+            stateReason = null;
             return StartInstancesResponse.builder().build();
         });
     }
 
     Instance current() {
         return box(BOX_ID, state, NOW, tag(BoxTags.PREFERRED_TYPE, "g4dn.xlarge"),
-                tag(BoxTags.FALLBACK_TYPES, fallbackTag)).toBuilder().instanceType(type).build();
+                tag(BoxTags.FALLBACK_TYPES, fallbackTag)).toBuilder().instanceType(type)
+                .stateReason(stateReason == null ? null : software.amazon.awssdk.services.ec2.model.StateReason.builder()
+                        .code(stateReason).message(stateReason + ": Insufficient capacity.").build()).build();
     }
 
     static InstanceTypeInfo type(String name, String arch) {
@@ -111,6 +125,38 @@ class CapacityFallbackTest {
         assertTrue(result.message().contains("(g5.xlarge, not g4dn.xlarge: AWS had no capacity for it; ~$1.01/h)"),
                 result.message());
         assertEquals(1.006, result.box().hourlyPriceUsd(), "the price of the type running");
+    }
+
+    @Test
+    void aStartAcceptedAndThenAbandonedForCapacityFallsBackWithinTheWait() {
+        abandoned.add("g4dn.xlarge");
+
+        ActionResult result = control.start(25);
+
+        assertEquals(List.of("g5.xlarge"), modifiedTo, "changed while stopped, after EC2 gave up on g4dn.xlarge");
+        assertEquals("running", result.box().state());
+        assertEquals("g5.xlarge", result.box().instanceType());
+        assertTrue(time.instant().isBefore(NOW.plusSeconds(BoxControl.MAX_WAIT_SECONDS)), "inside the API's wait");
+    }
+
+    /** Nobody waited (a start without wait): the stopped event's handler falls back, and its notice says so. */
+    @Test
+    void aStartAbandonedWhileNobodyWaitsFallsBackFromTheStoppedEventWithANotice() {
+        abandoned.add("g4dn.xlarge");
+        assertEquals("start_issued", control.start(0).result());
+        current(); // EC2 gives up on it
+        ec2.describeInstances(DescribeInstancesRequest.builder().build());
+        assertEquals(InstanceStateName.STOPPED, state);
+        List<String> notices = new ArrayList<>();
+
+        String notice = new StateChangeNotices(ec2, config(), (subject, body) -> notices.add(body))
+                .onStateChange(BOX_ID, "stopped", NOW.plusSeconds(60));
+
+        assertEquals(List.of("g5.xlarge"), modifiedTo);
+        assertEquals(InstanceStateName.PENDING, state, "started again as g5.xlarge");
+        assertTrue(notice.contains("failed to start") && notice.contains(
+                "gpubox is starting it as g5.xlarge instead (FallbackInstanceTypes, ~$1.01/h)."), notice);
+        assertEquals(List.of(notice), notices);
     }
 
     @Test
