@@ -62,6 +62,7 @@ class CapacityFallbackTest {
     String type = "g4dn.xlarge";
     InstanceStateName state = InstanceStateName.STOPPED;
     String fallbackTag = "g5g.xlarge,g5.xlarge,g6.xlarge";
+    String restoreTag = "false";
 
     {
         when(ec2.describeAddresses(any(DescribeAddressesRequest.class))).thenReturn(eip(BOX_ID));
@@ -100,7 +101,7 @@ class CapacityFallbackTest {
 
     Instance current() {
         return box(BOX_ID, state, NOW, tag(BoxTags.PREFERRED_TYPE, "g4dn.xlarge"),
-                tag(BoxTags.FALLBACK_TYPES, fallbackTag)).toBuilder().instanceType(type)
+                tag(BoxTags.FALLBACK_TYPES, fallbackTag), tag(BoxTags.RESTORE_PREFERRED, restoreTag)).toBuilder().instanceType(type)
                 .stateReason(stateReason == null ? null : software.amazon.awssdk.services.ec2.model.StateReason.builder()
                         .code(stateReason).message(stateReason + ": Insufficient capacity.").build()).build();
     }
@@ -157,6 +158,30 @@ class CapacityFallbackTest {
         assertTrue(notice.contains("failed to start") && notice.contains(
                 "gpubox is starting it as g5.xlarge instead (FallbackInstanceTypes, ~$1.01/h)."), notice);
         assertEquals(List.of(notice), notices);
+    }
+
+    @Test
+    void withRestorePreferredTypeTheSweepGivesAStoppedBoxItsInstanceTypeBackAndLeavesARunningOneAlone() {
+        restoreTag = "true";
+        type = "g5.xlarge";
+        state = InstanceStateName.RUNNING;
+        NightlyStop sweep = new NightlyStop(ec2, config(), Notifier.NONE, time, time);
+        time.set(NOW.plusSeconds(60)); // before the nightly stop: the running box is not due
+        sweep.run(java.time.Duration.ofSeconds(30));
+        assertEquals(List.of(), modifiedTo, "EC2 changes a type only while stopped");
+
+        state = InstanceStateName.STOPPED;
+        sweep.run(java.time.Duration.ofSeconds(30));
+        assertEquals(List.of("g4dn.xlarge"), modifiedTo);
+        sweep.run(java.time.Duration.ofSeconds(30));
+        assertEquals(List.of("g4dn.xlarge"), modifiedTo, "once: it is on its preferred type now");
+    }
+
+    @Test
+    void withoutRestorePreferredTypeTheFallBackTypeStays() {
+        type = "g5.xlarge";
+        new NightlyStop(ec2, config(), Notifier.NONE, time, time).run(java.time.Duration.ofSeconds(30));
+        verify(ec2, never()).modifyInstanceAttribute(any(ModifyInstanceAttributeRequest.class));
     }
 
     @Test
