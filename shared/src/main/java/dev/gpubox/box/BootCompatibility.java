@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesRequest;
 import software.amazon.awssdk.services.ec2.model.EbsNvmeSupport;
@@ -29,13 +30,40 @@ public final class BootCompatibility {
         return Arrays.stream(raw.split("[,\\s]+")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
-    /** What EC2 says of these types, by name; an unknown name fails as EC2's InvalidInstanceType. */
+    /**
+     * What EC2 says of these types, by name; a name EC2 does not know is missing from the map. EC2 refuses the
+     * whole call for one unknown name (InvalidInstanceType), so then each is asked on its own.
+     */
     static Map<String, InstanceTypeInfo> describe(Ec2Client ec2, List<String> types) {
         Map<String, InstanceTypeInfo> byName = new LinkedHashMap<>();
+        try {
+            describeInto(ec2, types, byName);
+        } catch (BoxException e) {
+            if (!unknownType(e)) {
+                throw e;
+            }
+            for (String type : types) {
+                try {
+                    describeInto(ec2, List.of(type), byName);
+                } catch (BoxException one) {
+                    if (!unknownType(one)) {
+                        throw one;
+                    }
+                }
+            }
+        }
+        return byName;
+    }
+
+    private static void describeInto(Ec2Client ec2, List<String> types, Map<String, InstanceTypeInfo> byName) {
         Ec2Calls.call("look up instance types " + String.join(", ", types), () -> ec2.describeInstanceTypes(
                         DescribeInstanceTypesRequest.builder().instanceTypesWithStrings(types).build()))
                 .instanceTypes().forEach(t -> byName.put(t.instanceTypeAsString(), t));
-        return byName;
+    }
+
+    private static boolean unknownType(BoxException e) {
+        return e.getCause() instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+                && "InvalidInstanceType".equals(aws.awsErrorDetails().errorCode());
     }
 
     /** Why {@code candidate} cannot boot a disk that boots on {@code base}; null when it can. */

@@ -1,6 +1,7 @@
 package dev.gpubox.box;
 
 import static dev.gpubox.box.Ec2Fixtures.BOX_ID;
+import static dev.gpubox.box.Ec2Fixtures.INSTANCE_TYPES;
 import static dev.gpubox.box.Ec2Fixtures.NOW;
 import static dev.gpubox.box.Ec2Fixtures.awsError;
 import static dev.gpubox.box.Ec2Fixtures.box;
@@ -20,21 +21,16 @@ import static org.mockito.Mockito.when;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
-import software.amazon.awssdk.services.ec2.model.EbsInfo;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
-import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 import software.amazon.awssdk.services.ec2.model.ModifyInstanceAttributeRequest;
 import software.amazon.awssdk.services.ec2.model.ModifyInstanceAttributeResponse;
-import software.amazon.awssdk.services.ec2.model.NetworkInfo;
-import software.amazon.awssdk.services.ec2.model.ProcessorInfo;
 import software.amazon.awssdk.services.ec2.model.StartInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.StartInstancesResponse;
 
@@ -45,12 +41,6 @@ import software.amazon.awssdk.services.ec2.model.StartInstancesResponse;
  * tiers drive the same path over HTTP.
  */
 class CapacityFallbackTest {
-    static final Map<String, InstanceTypeInfo> TYPES = Map.of(
-            "g4dn.xlarge", type("g4dn.xlarge", "x86_64"),
-            "g5.xlarge", type("g5.xlarge", "x86_64"),
-            "g6.xlarge", type("g6.xlarge", "x86_64"),
-            "g5g.xlarge", type("g5g.xlarge", "arm64"));
-
     final Ec2Client ec2 = mock(Ec2Client.class);
     final FakeTime time = new FakeTime(NOW);
     final BoxControl control = new BoxControl(ec2, config(), time, time);
@@ -77,8 +67,11 @@ class CapacityFallbackTest {
         });
         when(ec2.describeInstanceTypes(any(DescribeInstanceTypesRequest.class))).thenAnswer(a -> {
             DescribeInstanceTypesRequest r = a.getArgument(0);
+            if (!INSTANCE_TYPES.keySet().containsAll(r.instanceTypesAsStrings())) { // as EC2 answers an unknown name
+                throw awsError("InvalidInstanceType", 400);
+            }
             return DescribeInstanceTypesResponse.builder().instanceTypes(r.instanceTypesAsStrings().stream()
-                    .map(TYPES::get).filter(t -> t != null).toList()).build();
+                    .map(INSTANCE_TYPES::get).filter(t -> t != null).toList()).build();
         });
         when(ec2.modifyInstanceAttribute(any(ModifyInstanceAttributeRequest.class))).thenAnswer(a -> {
             ModifyInstanceAttributeRequest r = a.getArgument(0);
@@ -104,14 +97,6 @@ class CapacityFallbackTest {
                 tag(BoxTags.FALLBACK_TYPES, fallbackTag), tag(BoxTags.RESTORE_PREFERRED, restoreTag)).toBuilder().instanceType(type)
                 .stateReason(stateReason == null ? null : software.amazon.awssdk.services.ec2.model.StateReason.builder()
                         .code(stateReason).message(stateReason + ": Insufficient capacity.").build()).build();
-    }
-
-    static InstanceTypeInfo type(String name, String arch) {
-        return InstanceTypeInfo.builder().instanceType(name)
-                .processorInfo(ProcessorInfo.builder().supportedArchitecturesWithStrings(arch).build())
-                .supportedVirtualizationTypesWithStrings("hvm")
-                .networkInfo(NetworkInfo.builder().enaSupport("required").build())
-                .ebsInfo(EbsInfo.builder().nvmeSupport("required").build()).build();
     }
 
     @Test
