@@ -370,7 +370,8 @@ public final class BoxControl {
                 box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
                 snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
-                policy.zone(), box.placement() == null ? null : box.placement().availabilityZone());
+                policy.zone(), box.placement() == null ? null : box.placement().availabilityZone(),
+                CapacityFallback.preferred(box));
     }
 
     private String sshLine(String keyName, String address) {
