@@ -285,12 +285,23 @@ public final class BoxControl {
         try {
             return awsCall.get();
         } catch (BoxException e) {
-            if (e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) {
+            // A start EC2 accepted and then abandoned is noticed by its stopped event (StateChangeNotices), once.
+            if ((e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) && refusedByTheApi(e)) {
                 notifier.publish("gpubox: " + action + " failed",
                         "gpubox could not " + action + " " + box.label() + ": " + e.getMessage());
             }
             throw e;
         }
+    }
+
+    /** True when an AWS call itself failed (an SDK exception in the causes), not a start that fell back later. */
+    private static boolean refusedByTheApi(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.SdkException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
