@@ -127,6 +127,8 @@ final class Replies {
         node.put("timeZone", box.zone() == null ? null : box.zone().getId());
         // Where the box and its disk are (a volume attaches only in its zone): docs/setup.md, replacing the box.
         node.put("availabilityZone", box.availabilityZone());
+        // The stack's InstanceType: after a capacity fall-back (FallbackInstanceTypes) instanceType is another.
+        node.put("preferredType", box.preferredType());
         return node;
     }
 

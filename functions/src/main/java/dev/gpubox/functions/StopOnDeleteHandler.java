@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * that is already gone, stopped or terminated is success; a box that cannot be stopped fails the delete
  * (while the schedules still exist) with the reason, so the user can act and retry.
  *
- * <p>It also serves the stack's {@link ShutdownTimezoneCheck}, which needs no AWS permission at all.
+ * <p>It also serves the stack's {@link ShutdownTimezoneCheck}, which needs no AWS permission at all, and its
+ * {@link FallbackTypesCheck}, which needs only ec2:DescribeInstanceTypes.
  */
 public final class StopOnDeleteHandler implements RequestStreamHandler {
     private static final Set<InstanceStateName> NOTHING_TO_STOP = Set.of(InstanceStateName.STOPPED,
@@ -52,12 +53,13 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             throw new IllegalArgumentException("StopBoxOnDelete expects a CloudFormation custom resource event"
                     + " with RequestType and ResponseURL. Nothing was stopped.");
         }
-        if (ShutdownTimezoneCheck.handles(event)) {
-            // The stack's other custom resource: served here so that it needs no function or role of its own.
-            Map<String, Object> checked = ShutdownTimezoneCheck.reply(event);
+        boolean zone = ShutdownTimezoneCheck.handles(event);
+        if (zone || FallbackTypesCheck.handles(event)) {
+            // The stack's other custom resources: served here so that they need no function or role of their own.
+            Map<String, Object> checked = zone ? ShutdownTimezoneCheck.reply(event) : FallbackTypesCheck.reply(event, ec2);
             byte[] reply = Json.bytes(checked);
-            Log.line(context, "gpubox ShutdownTimezoneCheck " + type + ": " + checked.get("Status") + " - "
-                    + checked.get("Reason"));
+            Log.line(context, "gpubox " + (zone ? "ShutdownTimezoneCheck " : "FallbackTypesCheck ") + type + ": "
+                    + checked.get("Status") + " - " + checked.get("Reason"));
             sender.put(responseUrl, reply);
             output.write(reply);
             return;

@@ -90,7 +90,7 @@ class ApiHandlersTest {
     void statusCarriesEveryDocumentedField() throws Exception {
         JsonNode body = json(call("/status", new FakeEc2(InstanceStateName.RUNNING, BOX_ID), Events.api("status.json")));
         for (String field : List.of("instanceId", "name", "instanceType", "state", "publicIp", "elasticIp",
-                "elasticIpAttached", "launchTime", "uptimeSeconds", "ssh", "availabilityZone", "message")) {
+                "elasticIpAttached", "launchTime", "uptimeSeconds", "ssh", "availabilityZone", "preferredType", "message")) {
             assertTrue(body.has(field), "status lacks " + field + ": " + body);
         }
         assertEquals("ssh -i ~/.ssh/gpubox-key.pem ubuntu@" + EIP, body.path("ssh").asText());

@@ -267,4 +267,55 @@ class StopOnDeleteHandlerTest {
                 "a delete never fails on the zone");
         verifyNoInteractions(ec2);
     }
+
+    // ------------------------------------------------------------------ the FallbackInstanceTypes check (issue 17.1)
+
+    static byte[] fallbackCheck(String requestType, String preferred, String fallbacks) throws IOException {
+        return event(e -> {
+            e.put("RequestType", requestType);
+            e.put("LogicalResourceId", "FallbackTypesCheck");
+            e.put("ResourceType", "Custom::FallbackInstanceTypes");
+            e.remove("PhysicalResourceId");
+            ObjectNode properties = (ObjectNode) e.path("ResourceProperties");
+            properties.remove("InstanceId");
+            properties.put("InstanceType", preferred);
+            properties.put("FallbackInstanceTypes", fallbacks);
+        });
+    }
+
+    void answerDescribeInstanceTypes() {
+        when(ec2.describeInstanceTypes(any(software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesRequest.class)))
+                .thenAnswer(a -> {
+                    var asked = a.<software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesRequest>getArgument(0)
+                            .instanceTypesAsStrings();
+                    if (!dev.gpubox.box.Ec2Fixtures.INSTANCE_TYPES.keySet().containsAll(asked)) {
+                        throw ec2Error("InvalidInstanceType");
+                    }
+                    return software.amazon.awssdk.services.ec2.model.DescribeInstanceTypesResponse.builder()
+                            .instanceTypes(asked.stream().map(dev.gpubox.box.Ec2Fixtures.INSTANCE_TYPES::get).toList())
+                            .build();
+                });
+    }
+
+    @Test
+    void aFallBackListThatCannotBootTheDiskFailsTheDeployNamingEachTypeAndWhy() throws IOException {
+        answerDescribeInstanceTypes();
+        JsonNode reply = invoke(fallbackCheck("Create", "g4dn.xlarge", "g5.xlarge,g5g.xlarge,g9.xlarge"));
+        assertEquals("FAILED", reply.path("Status").asText());
+        String reason = reply.path("Reason").asText();
+        assertTrue(reason.startsWith("FallbackInstanceTypes cannot boot the box's disk (made for g4dn.xlarge):")
+                && reason.contains("g5g.xlarge (its architecture (arm64) is not x86_64)")
+                && reason.contains("g9.xlarge (EC2 does not know it in this region)"), reason);
+    }
+
+    @Test
+    void aCompatibleListPassesAndAnEmptyOneNeedsNoEc2Call() throws IOException {
+        answerDescribeInstanceTypes();
+        assertEquals("SUCCESS", invoke(fallbackCheck("Update", "g4dn.xlarge", "g5.xlarge,g6.xlarge"))
+                .path("Status").asText());
+        replies.clear();
+        org.mockito.Mockito.clearInvocations(ec2);
+        assertEquals("SUCCESS", invoke(fallbackCheck("Create", "g4dn.xlarge", "")).path("Status").asText());
+        verifyNoInteractions(ec2);
+    }
 }

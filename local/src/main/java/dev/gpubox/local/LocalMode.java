@@ -50,6 +50,11 @@ public final class LocalMode {
                                     and 5xx errors 3 times, so x3 or fewer of those is absorbed and unseen
               --start-fails N       simulator: the next N starts go pending, then back to stopped
                                     (Server.InsufficientInstanceCapacity), as EC2 does when capacity runs out
+              --fallback-types LIST FallbackInstanceTypes, e.g. g5.xlarge,g6.xlarge: on a start EC2 has no
+                                    capacity for, the box's type changes to the next one and it starts again
+              --sold-out TYPE[:late]  simulator: EC2 has no capacity for TYPE (repeatable): a start of it is
+                                    refused at once (InsufficientInstanceCapacity), or with :late accepted and
+                                    then back to stopped; e.g. --sold-out g4dn.xlarge --fallback-types g5.xlarge
               --gateway-fault STATUS[xN][:bare]  test/local facility: the next N (default 1) keyed API
                                     requests get API Gateway's own reply with STATUS (500, 502, 503, 504: what
                                     a tap on a function Lambda cannot run gets; 429: the daily quota) and no
@@ -103,7 +108,10 @@ public final class LocalMode {
             for (FaultFlag f : options.faults) {
                 simulator.faults().inject(f.action, f.code, f.times);
             }
-            config = SeededBox.seed(simulator.state()).withSettings(options.settings());
+            for (var soldOut : options.soldOut.entrySet()) {
+                simulator.state().soldOut(soldOut.getKey(), soldOut.getValue());
+            }
+            config = SeededBox.seed(simulator.state(), options.fallbackTypes).withSettings(options.settings());
             System.setProperty("aws.endpointUrlEc2", simulator.endpoint().toString());
             offlineDefaults();
             backend = "the embedded EC2 simulator at " + simulator.endpoint() + " (one stopped g4dn.xlarge, "
@@ -284,6 +292,9 @@ public final class LocalMode {
         String allocationId;
         String managedTag;
         final List<FaultFlag> faults = new ArrayList<>();
+        /** --sold-out: type → sold out only after accepting the start (":late"). */
+        final java.util.Map<String, Boolean> soldOut = new java.util.LinkedHashMap<>();
+        String fallbackTypes = "";
         final List<GatewayFaultFlag> gatewayFaults = new ArrayList<>();
 
         static Options parse(String[] args) {
@@ -302,6 +313,16 @@ public final class LocalMode {
                     case "--allocation-id" -> o.allocationId = value(args, ++i, arg);
                     case "--managed-tag" -> o.managedTag = managedTag(value(args, ++i, arg));
                     case "--fault" -> o.faults.add(fault(value(args, ++i, arg)));
+                    case "--fallback-types" -> o.fallbackTypes = fallbackTypes(value(args, ++i, arg));
+                    case "--sold-out" -> {
+                        String spec = value(args, ++i, arg);
+                        String type = spec.endsWith(":late") ? spec.substring(0, spec.length() - 5) : spec;
+                        if (!type.matches("[a-z0-9-]+\\.[a-z0-9]+")) {
+                            throw new IllegalArgumentException("--sold-out takes an instance type, e.g. g4dn.xlarge"
+                                    + " or g4dn.xlarge:late, not " + spec);
+                        }
+                        o.soldOut.put(type, spec.endsWith(":late"));
+                    }
                     case "--gateway-fault" -> o.gatewayFaults.add(gatewayFault(value(args, ++i, arg)));
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
@@ -316,8 +337,10 @@ public final class LocalMode {
             if (o.aws && o.endpoint != null) {
                 throw new IllegalArgumentException("--aws and --ec2-endpoint exclude each other");
             }
-            if ((!o.faults.isEmpty() || o.startFails > 0) && (o.aws || o.endpoint != null)) {
-                throw new IllegalArgumentException("--fault and --start-fails need the embedded simulator");
+            if ((!o.faults.isEmpty() || o.startFails > 0 || !o.soldOut.isEmpty() || !o.fallbackTypes.isEmpty())
+                    && (o.aws || o.endpoint != null)) {
+                throw new IllegalArgumentException("--fault, --start-fails, --sold-out and --fallback-types need the"
+                        + " embedded simulator (a deployed stack sets FallbackInstanceTypes)");
             }
             try {
                 new BoxConfig(null, null, null, null, "ubuntu", o.settings()).policy();
@@ -409,6 +432,15 @@ public final class LocalMode {
         }
 
         /** ACTION=CODE or ACTION=CODExN */
+        /** The template parameter's own pattern, so local mode refuses what a deploy would. */
+        private static String fallbackTypes(String list) {
+            if (!list.matches("([a-z0-9-]+\\.[a-z0-9]+(,[a-z0-9-]+\\.[a-z0-9]+)*)?")) {
+                throw new IllegalArgumentException("--fallback-types takes instance types separated by commas, no"
+                        + " spaces, e.g. g5.xlarge,g6.xlarge, not " + list);
+            }
+            return list;
+        }
+
         private static FaultFlag fault(String spec) {
             int eq = spec.indexOf('=');
             if (eq <= 0) {

@@ -1,6 +1,7 @@
 package dev.gpubox.local;
 
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.BoxTags;
 import dev.gpubox.sim.Ec2State;
 import java.util.Map;
 
@@ -14,8 +15,17 @@ public final class SeededBox {
 
     /** A stopped g4dn.xlarge tagged for the stack, with the stack's Elastic IP associated. */
     public static BoxConfig seed(Ec2State ec2) {
-        String box = ec2.seedInstance("g4dn.xlarge", "my-laptop", "stopped",
-                Map.of("Name", STACK + "-gpu", TAG_KEY, STACK));
+        return seed(ec2, "");
+    }
+
+    /** The same with the tags template.yaml sets for FallbackInstanceTypes and RestorePreferredType (empty list: none). */
+    public static BoxConfig seed(Ec2State ec2, String fallbackTypes) {
+        Map<String, String> tags = new java.util.LinkedHashMap<>(Map.of("Name", STACK + "-gpu", TAG_KEY, STACK));
+        if (!fallbackTypes.isEmpty()) {
+            tags.putAll(Map.of(BoxTags.PREFERRED_TYPE, "g4dn.xlarge", BoxTags.FALLBACK_TYPES, fallbackTypes,
+                    BoxTags.RESTORE_PREFERRED, "true"));
+        }
+        String box = ec2.seedInstance("g4dn.xlarge", "my-laptop", "stopped", tags);
         String allocation = ec2.allocateAddress(Map.of(TAG_KEY, STACK));
         ec2.associateAddress(allocation, box, false);
         return new BoxConfig(box, allocation, TAG_KEY, STACK, BoxConfig.DEFAULT_SSH_USER);

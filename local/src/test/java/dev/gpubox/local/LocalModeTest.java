@@ -97,6 +97,20 @@ class LocalModeTest {
         }
     }
 
+    /** Issue 17.1: a per-type capacity fault and the fall-back list, for the simulator only. */
+    @Test
+    void soldOutAndFallbackTypesAreSimulatorFlagsCheckedLikeTheTemplatesParameter() {
+        LocalMode.Options o = LocalMode.Options.parse(new String[] {"--sold-out", "g4dn.xlarge", "--sold-out",
+                "g5.xlarge:late", "--fallback-types", "g5.xlarge,g6.xlarge"});
+        assertEquals(java.util.Map.of("g4dn.xlarge", false, "g5.xlarge", true), o.soldOut);
+        assertEquals("g5.xlarge,g6.xlarge", o.fallbackTypes);
+        for (String[] bad : new String[][] {{"--sold-out", "g4dn xlarge"}, {"--fallback-types", "g5.xlarge, g6.xlarge"},
+                {"--sold-out", "g4dn.xlarge", "--aws"}}) {
+            assertThrows(IllegalArgumentException.class, () -> LocalMode.Options.parse(bad), String.join(" ", bad));
+        }
+        assertTrue(LocalMode.USAGE.contains("--sold-out TYPE[:late]") && LocalMode.USAGE.contains("--fallback-types LIST"));
+    }
+
     @Test
     void theHelpSaysRetriedFaultsNeedMoreThanThree() {
         assertTrue(LocalMode.USAGE.contains("InsufficientInstanceCapacityx4") && LocalMode.USAGE.contains("retries"),

@@ -58,6 +58,11 @@ final class AwsErrors {
     private AwsErrors() {
     }
 
+    /** True when a stopped box's state reason says EC2 had no capacity for its start. */
+    static boolean isCapacityStateReason(String stateReasonCode) {
+        return stateReasonCode != null && CAPACITY_STATE_REASONS.contains(stateReasonCode);
+    }
+
     /** True when a stopped box's state reason says a start failed (see {@link #NOT_A_FAILED_START}). */
     static boolean isFailedStart(String stateReasonCode) {
         return stateReasonCode != null && !NOT_A_FAILED_START.contains(stateReasonCode);
@@ -94,7 +99,7 @@ final class AwsErrors {
     static BoxException failedStart(String label, String stateReasonCode, String stateReasonMessage) {
         String message = "EC2 accepted the start of " + label + " but could not run it, so it is stopped again: "
                 + failedStartReason(stateReasonCode, stateReasonMessage);
-        if (stateReasonCode != null && CAPACITY_STATE_REASONS.contains(stateReasonCode)) {
+        if (isCapacityStateReason(stateReasonCode)) {
             return new BoxException(ErrorCode.INSUFFICIENT_CAPACITY, message, null, CAPACITY_RETRY_SECONDS, null);
         }
         boolean awsSide = stateReasonCode == null || stateReasonCode.startsWith("Server.");

@@ -12,7 +12,6 @@ import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.StartInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -132,14 +131,20 @@ public final class BoxControl {
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
         budget.refuseStartIfOver(clock.instant());
-        Instant requested = clock.instant();
-        notifyingFailure("start", before, () -> Ec2Calls.call("start the GPU box (" + box.instanceId() + ")",
-                () -> ec2.startInstances(StartInstancesRequest.builder().instanceIds(box.instanceId()).build())));
-        BoxStatus after = waitSeconds > 0 ? waitWhilePending(Duration.ofSeconds(waitSeconds), before, requested)
-                : status();
-        String label = "GPU box is starting (" + after.instanceType() + ")";
+        Instant deadline = clock.instant().plusSeconds(waitSeconds);
+        CapacityFallback fallback = new CapacityFallback(ec2);
+        // Where a start went, by the one deadline however many types it takes (null: not our own start).
+        java.util.function.Function<Instant, BoxStatus> settle = requested -> waitSeconds > 0
+                ? waitWhilePending(Duration.between(clock.instant(), deadline), before, requested) : status();
+        BoxStatus after = notifyingFailure("start", before, () -> fallback.start(box, () -> {
+            Instant requested = clock.instant();
+            fallback.startInstance(box);
+            return settle.apply(requested);
+        }, () -> settle.apply(null)));
+        String label = "GPU box is starting (" + after.instanceType() + CapacityFallback.note(before, after, config) + ")";
         String message = switch (after.state()) {
-            case "running" -> "GPU box is running (" + after.instanceType() + ") at " + after.address() + ".";
+            case "running" -> "GPU box is running (" + after.instanceType() + CapacityFallback.note(before, after, config)
+                    + ") at " + after.address() + ".";
             default -> after.address() != null ? label + "; it will be at " + after.address() + "."
                     : label + "; it gets a new public IP, ask /status in a minute.";
         };
@@ -296,16 +301,27 @@ public final class BoxControl {
     }
 
     /** A start or stop that AWS refused is also sent as a notice; a wrong state or bad input is not. */
-    private void notifyingFailure(String action, BoxStatus box, Runnable awsCall) {
+    private <T> T notifyingFailure(String action, BoxStatus box, java.util.function.Supplier<T> awsCall) {
         try {
-            awsCall.run();
+            return awsCall.get();
         } catch (BoxException e) {
-            if (e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) {
+            // A start EC2 accepted and then abandoned is noticed by its stopped event (StateChangeNotices), once.
+            if ((e.error().httpStatus() >= 500 || e.error() == ErrorCode.VCPU_QUOTA) && refusedByTheApi(e)) {
                 notifier.publish("gpubox: " + action + " failed",
                         "gpubox could not " + action + " " + box.label() + ": " + e.getMessage());
             }
             throw e;
         }
+    }
+
+    /** True when an AWS call itself failed (an SDK exception in the causes), not a start that fell back later. */
+    private static boolean refusedByTheApi(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.SdkException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -385,7 +401,8 @@ public final class BoxControl {
                 box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
                 snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
-                policy.zone(), box.placement() == null ? null : box.placement().availabilityZone());
+                policy.zone(), box.placement() == null ? null : box.placement().availabilityZone(),
+                CapacityFallback.preferred(box));
     }
 
     private String sshLine(String keyName, String address) {

@@ -20,11 +20,12 @@ import java.util.Locale;
  * @param estimatedCostUsd  uptime × price so far; null when not running or the price is unknown
  * @param zone              the stack's time zone, for showing times
  * @param availabilityZone  the box's Availability Zone (EC2's placement), where its disk lives; null if unknown
+ * @param preferredType     the stack's InstanceType; differs from {@code instanceType} after a capacity fall-back
  */
 public record BoxStatus(String instanceId, String name, String instanceType, String state, String publicIp,
                         String elasticIp, boolean elasticIpAttached, Instant launchTime, Long uptimeSeconds,
                         String ssh, Instant snoozedUntil, Instant nextAutomaticStop, Double hourlyPriceUsd,
-                        Double estimatedCostUsd, ZoneId zone, String availabilityZone) {
+                        Double estimatedCostUsd, ZoneId zone, String availabilityZone, String preferredType) {
 
     /** The address to connect to: the Elastic IP when attached, else the current public IP. */
     public String address() {

@@ -37,6 +37,15 @@ public final class BoxTags {
      */
     public static final String STOP_FAILED_NOTICED = "gpubox:stop-failed-noticed";
 
+    /**
+     * The stack's capacity fall-back, set by template.yaml on the box (so the functions read it from the
+     * DescribeInstances they already make, with no setting of their own): the InstanceType parameter, the
+     * FallbackInstanceTypes list as given (comma-separated), and RestorePreferredType ("true"/"false").
+     */
+    public static final String PREFERRED_TYPE = "gpubox:preferred-type";
+    public static final String FALLBACK_TYPES = "gpubox:fallback-types";
+    public static final String RESTORE_PREFERRED = "gpubox:restore-preferred-type";
+
     /** A failed-stop notice already sent: for which deadline, and when. */
     record FailureNoticed(Instant deadline, Instant at) {
         String tagValue() {

@@ -108,6 +108,7 @@ public final class NightlyStop {
             return listingFailed(e);
         }
         boolean overBudget = monthlyBudget.sweep(boxes, now, notifier);
+        new PreferredTypeRestore(new CapacityFallback(ec2)).run(boxes);
         for (Instance box : boxes) {
             String state = box.state().nameAsString();
             if (state.equals("stopped") || state.equals("stopping")) {

@@ -78,6 +78,8 @@ public final class StateChangeNotices {
         String message = message(box, label, ran, config.policy());
         if (!AwsErrors.isFailedStart(box.stateReason() == null ? null : box.stateReason().code())) {
             message += InstanceStore.wipedNote(box.instanceTypeAsString()); // a start that failed held nothing there
+        } else {
+            message += new CapacityFallback(ec2).inBackground(box, config.pricing());
         }
         notifier.publish("gpubox: " + BoxLabel.shortName(box) + " stopped", message);
         return message;

@@ -26,6 +26,13 @@ public final class Ec2Fixtures {
     public static final String TAG_VALUE = "gpubox";
     public static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
 
+    /** What DescribeInstanceTypes says of a few types: x86_64 ones that boot the same disk, and an arm64 one. */
+    public static final java.util.Map<String, software.amazon.awssdk.services.ec2.model.InstanceTypeInfo> INSTANCE_TYPES =
+            java.util.Map.of("g4dn.xlarge", instanceType("g4dn.xlarge", "x86_64"),
+                    "g5.xlarge", instanceType("g5.xlarge", "x86_64"),
+                    "g6.xlarge", instanceType("g6.xlarge", "x86_64"),
+                    "g5g.xlarge", instanceType("g5g.xlarge", "arm64"));
+
     private Ec2Fixtures() {
     }
 
@@ -116,5 +123,14 @@ public final class Ec2Fixtures {
             case STOPPED -> 80;
             default -> -1;
         };
+    }
+
+    /** An instance type as DescribeInstanceTypes shows a current GPU one: HVM, ENA and NVMe required. */
+    public static software.amazon.awssdk.services.ec2.model.InstanceTypeInfo instanceType(String name, String arch) {
+        return software.amazon.awssdk.services.ec2.model.InstanceTypeInfo.builder().instanceType(name)
+                .processorInfo(p -> p.supportedArchitecturesWithStrings(arch))
+                .supportedVirtualizationTypesWithStrings("hvm")
+                .networkInfo(n -> n.enaSupport("required"))
+                .ebsInfo(e -> e.nvmeSupport("required")).build();
     }
 }

@@ -34,10 +34,10 @@ public final class Ec2Simulator implements AutoCloseable {
     /** The EC2 actions the simulator models (and a fault can target, besides "*" for any). */
     public static final Set<String> ACTIONS = Set.of("DescribeInstances", "DescribeInstanceStatus", "StartInstances",
             "StopInstances", "DescribeAddresses", "AllocateAddress", "AssociateAddress", "DisassociateAddress",
-            "CreateTags", "DeleteTags");
+            "CreateTags", "DeleteTags", "ModifyInstanceAttribute", "DescribeInstanceTypes");
     /** Real EC2 actions the simulator knows of but does not model; answered as AWS answers an unsupported call. */
     private static final Set<String> UNMODELLED = Set.of("RunInstances", "TerminateInstances", "RebootInstances",
-            "ModifyInstanceAttribute", "ReleaseAddress", "DescribeImages", "DescribeVolumes", "CreateImage");
+            "ReleaseAddress", "DescribeImages", "DescribeVolumes", "CreateImage");
 
     private final Ec2State state;
     private final Faults faults = new Faults();
@@ -235,6 +235,30 @@ public final class Ec2Simulator implements AutoCloseable {
                     state.deleteTags(r.list("ResourceId"), r.tags());
                 }
                 yield Xml.response(action, requestId, x -> x.leaf("return", true));
+            }
+            case "ModifyInstanceAttribute" -> {
+                // The SDK sends InstanceType.Value; the older form is Attribute=instanceType&Value=...
+                String type = r.get("InstanceType.Value") != null ? r.get("InstanceType.Value")
+                        : "instanceType".equals(r.get("Attribute")) ? r.get("Value") : null;
+                if (r.get("InstanceId") == null) {
+                    throw Ec2Error.client("MissingParameter", "The request must contain the parameter InstanceId");
+                }
+                if (type == null) {
+                    throw Ec2Error.client("UnsupportedOperation",
+                            "The gpubox EC2 simulator models only the instanceType attribute (see docs/local.md).");
+                }
+                state.modifyInstanceType(r.get("InstanceId"), type);
+                yield Xml.response(action, requestId, x -> x.leaf("return", true));
+            }
+            case "DescribeInstanceTypes" -> {
+                List<InstanceTypes.Info> types = InstanceTypes.describe(r.list("InstanceType"));
+                yield Xml.response(action, requestId, x -> x.set("instanceTypeSet", types, (tx, t) -> tx
+                        .leaf("instanceType", t.name()).leaf("currentGeneration", true)
+                        .set("supportedVirtualizationTypes", List.of("hvm"), Xml::text)
+                        .open("processorInfo").set("supportedArchitectures", List.of(t.architecture()), Xml::text)
+                        .close("processorInfo")
+                        .open("ebsInfo").leaf("nvmeSupport", t.nvme()).close("ebsInfo")
+                        .open("networkInfo").leaf("enaSupport", t.ena()).close("networkInfo")));
             }
             default -> throw UNMODELLED.contains(action)
                     ? Ec2Error.client("UnsupportedOperation",

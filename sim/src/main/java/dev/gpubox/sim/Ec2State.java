@@ -33,6 +33,8 @@ public final class Ec2State {
     private int startsToFail;
     private String startFailReason = INSUFFICIENT_CAPACITY;
     private int staleAfterStarts;
+    /** Types EC2 has no capacity for (issue 17): refused at StartInstances, or accepted and then abandoned. */
+    private final Map<String, Boolean> soldOut = new LinkedHashMap<>();
     /** When set, pages come back short at random, as real EC2's may; see {@link #shortPages(long)}. */
     private java.util.Random shortPages;
     private long serial = 0x1000;
@@ -80,6 +82,41 @@ public final class Ec2State {
     public synchronized void failNextStarts(int n, String stateReason) {
         startsToFail = n;
         startFailReason = stateReason;
+    }
+
+    /**
+     * EC2 has no capacity for {@code instanceType} until {@link #restock}: a start of a box of that type is
+     * refused at once with {@code InsufficientInstanceCapacity} or, with {@code afterAccepting}, goes
+     * {@code pending} and falls back to {@code stopped} with {@code Server.InsufficientInstanceCapacity}.
+     */
+    public synchronized void soldOut(String instanceType, boolean afterAccepting) {
+        soldOut.put(instanceType, afterAccepting);
+    }
+
+    public synchronized void restock(String instanceType) {
+        soldOut.remove(instanceType);
+    }
+
+    /** A box's type now (it changes by ModifyInstanceAttribute). */
+    public synchronized String typeOf(String instanceId) {
+        return existing(List.of(instanceId)).get(0).instanceType;
+    }
+
+    /**
+     * ModifyInstanceAttribute's instanceType: EC2 changes it only on a stopped instance
+     * ({@code IncorrectInstanceState} otherwise), to a type it knows.
+     */
+    synchronized void modifyInstanceType(String instanceId, String instanceType) {
+        SimInstance box = existing(List.of(instanceId)).get(0);
+        advance(box);
+        if (!box.state.equals("stopped")) {
+            throw Ec2Error.client("IncorrectInstanceState", "The instance '" + box.id + "' is not in the 'stopped' state.");
+        }
+        if (!InstanceTypes.KNOWN.containsKey(instanceType)) {
+            throw Ec2Error.client("InvalidParameterValue", "Value (" + instanceType
+                    + ") for parameter instanceType is invalid.");
+        }
+        box.instanceType = instanceType;
     }
 
     /**
@@ -133,6 +170,14 @@ public final class Ec2State {
     }
 
     synchronized List<Views.StateChange> startInstances(List<String> ids) {
+        for (SimInstance box : existing(ids)) {
+            advance(box);
+            if (box.state.equals("stopped") && Boolean.FALSE.equals(soldOut.get(box.instanceType))) {
+                throw new Ec2Error(500, "InsufficientInstanceCapacity", "We currently do not have sufficient "
+                        + box.instanceType + " capacity in the Availability Zone you requested (us-west-2a). Our"
+                        + " system will be working on provisioning additional capacity.");
+            }
+        }
         return transition(ids, "started", List.of("stopped", "pending", "running"), "stopped", box -> {
             if (staleAfterStarts > 0) {
                 staleAfterStarts--;
@@ -145,6 +190,8 @@ public final class Ec2State {
             box.startFailsWith = startsToFail > 0 ? startFailReason : null;
             if (box.startFailsWith != null) {
                 startsToFail--;
+            } else if (Boolean.TRUE.equals(soldOut.get(box.instanceType))) {
+                box.startFailsWith = INSUFFICIENT_CAPACITY;
             }
             // EC2 hands out a fresh public address on every start; an Elastic IP is kept instead.
             box.ephemeralIp = addressOf(box.id) == null ? nextEphemeralIp() : null;

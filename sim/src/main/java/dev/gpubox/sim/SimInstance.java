@@ -8,7 +8,8 @@ import java.util.Map;
 final class SimInstance {
     final String id;
     final String reservationId;
-    final String instanceType;
+    /** Changed only while stopped (ModifyInstanceAttribute), as EC2 allows. */
+    String instanceType;
     final String imageId;
     final String keyName;
     final String privateIp;

@@ -52,6 +52,12 @@ final class Xml {
         return this;
     }
 
+    /** Text inside the open element (an item of a list of strings). */
+    Xml text(Object value) {
+        out.append(escape(value.toString()));
+        return this;
+    }
+
     <T> Xml set(String name, List<T> items, BiConsumer<Xml, T> item) {
         open(name);
         for (T t : items) {

@@ -192,8 +192,9 @@ class TemplateIT {
     void eachFunctionMayDoOnlyItsOwnJob() {
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "dynamodb:Query"),
                 actionsOf("StatusFunction"));
+        // ModifyInstanceAttribute and DescribeInstanceTypes: the capacity fall-back (issue 17.1).
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StartInstances", "sns:Publish",
-                "dynamodb:Query"), actionsOf("StartFunction"));
+                "dynamodb:Query", "ec2:ModifyInstanceAttribute", "ec2:DescribeInstanceTypes"), actionsOf("StartFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StopInstances", "sns:Publish"),
                 actionsOf("StopFunction"));
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:AssociateAddress"),
@@ -203,13 +204,15 @@ class TemplateIT {
         Set<String> keepsTheLedger = Set.of("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem",
                 "pricing:GetProducts");
         Set<String> sweep = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags",
-                "sns:Publish"));
+                "sns:Publish", "ec2:ModifyInstanceAttribute"));
         sweep.addAll(keepsTheLedger);
         assertEquals(sweep, actionsOf("ScheduledStopFunction"));
-        Set<String> stateChange = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "sns:Publish"));
+        Set<String> stateChange = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "sns:Publish",
+                "ec2:DescribeInstanceTypes", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"));
         stateChange.addAll(keepsTheLedger);
         assertEquals(stateChange, actionsOf("StateChangeFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances"), actionsOf("StopBoxOnDeleteFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:DescribeInstanceTypes"),
+                actionsOf("StopBoxOnDeleteFunction"));
         assertEquals(Set.of(), actionsOf("PanelFunction"));
     }
 

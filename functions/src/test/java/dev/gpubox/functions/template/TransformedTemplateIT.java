@@ -118,6 +118,26 @@ class TransformedTemplateIT {
         }
     }
 
+    /**
+     * Issue 17.1: the capacity fall-back changes the type of the stack's box and of nothing else: every
+     * statement granting ec2:ModifyInstanceAttribute (or a start beside it) names that one instance, with no
+     * other action that could change another resource.
+     */
+    @Test
+    void onlyTheBoxItselfMayHaveItsTypeChanged() {
+        String theBox = "{\"Fn::Sub\":\"arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/${GpuInstance}\"}";
+        List<String> granted = new ArrayList<>();
+        ofType("AWS::IAM::Role").forEach((id, role) -> statements(role).forEach(statement -> {
+            if (strings(statement.path("Action")).contains("ec2:ModifyInstanceAttribute")) {
+                granted.add(id);
+                assertEquals("[" + theBox + "]", "[" + statement.path("Resource") + "]", id + ": the box alone");
+                assertTrue(List.of("ec2:ModifyInstanceAttribute", "ec2:StartInstances")
+                        .containsAll(strings(statement.path("Action"))), id + ": " + statement);
+            }
+        }));
+        assertEquals(3, granted.size(), "the start, state-change and sweep roles: " + granted);
+    }
+
     @Test
     void everyFunctionRunsWithItsOwnRole() {
         Set<String> roles = new LinkedHashSet<>();
