@@ -8,11 +8,12 @@ public enum Route {
     START("/start", "POST"),
     STOP("/stop", "POST"),
     EIP("/eip", "POST"),
-    SNOOZE("/snooze", "POST", "DELETE");
+    SNOOZE("/snooze", "POST", "DELETE"),
+    SSH("/ssh", "POST");
 
     /** Where a caller who asked for something else is sent. */
     public static final String SEE_DOCS =
-            "see docs/api.md for GET /status, POST /start, POST /stop, POST /eip and POST|DELETE /snooze.";
+            "see docs/api.md for GET /status, POST /start, POST /stop, POST /eip, POST|DELETE /snooze and POST /ssh.";
 
     private final String path;
     private final List<String> methods;
