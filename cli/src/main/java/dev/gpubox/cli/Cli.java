@@ -35,6 +35,7 @@ public final class Cli {
               ./gpubox login --url URL --key KEY           or give them (local mode: the URL and key it prints)
                       [--host ALIAS] [--user U] [--identity FILE] [--path DIR]   optional ssh settings
               ./gpubox up                                  start, wait for sshd, write ~/.ssh/config, print ssh/code lines
+              ./gpubox up --ssm                            the same through Session Manager, no inbound port
               ./gpubox down                                stop the box
               ./gpubox status                              one line: state, address, uptime, cost, next stop
               ./gpubox snooze HH:MM | snooze off           keep it on past tonight's stop (stack's time zone), or end that
@@ -76,7 +77,7 @@ public final class Cli {
             switch (command) {
                 case "login" -> login(flags(rest));
                 case "status" -> out.println(call("GET", "status").path("message").asText());
-                case "up" -> up();
+                case "up" -> up(UpSsh.ssm(rest));
                 case "down" -> out.println(call("POST", "stop").path("message").asText());
                 case "snooze" -> snooze(rest);
                 case "rotate-key" -> rotateKey(flags(rest));
@@ -190,7 +191,8 @@ public final class Cli {
 
     // ------------------------------------------------------------------ up
 
-    private void up() throws IOException, InterruptedException, Failure {
+    /** @param ssm {@code --ssm}: reach the box through Session Manager (no inbound rule, no sshd probe) */
+    private void up(boolean ssm) throws IOException, InterruptedException, Failure {
         CliConfig config = config();
         // Checked before POST /start: a bad value must not crash `up` after it has started the box.
         poll = Duration.ofMillis(pollMillis(env.get("GPUBOX_POLL_MS")));
@@ -240,7 +242,10 @@ public final class Cli {
         if (address == null) {
             throw new Failure(1, "the box runs but has no address yet; run ./gpubox status in a moment.");
         }
-        awaitSshd(address, t0);
+        if (!ssm) {
+            UpSsh.allowThisNetwork(this, out); // before the wait: on a new network sshd is unreachable until then
+            awaitSshd(address, t0);
+        }
 
         Matcher ssh = SSH_LINE.matcher(box.path("ssh").asText(""));
         String user = config.get(CliConfig.USER) != null ? config.get(CliConfig.USER) : ssh.matches() ? ssh.group(2) : null;
@@ -248,9 +253,11 @@ public final class Cli {
                 : ssh.matches() ? ssh.group(1) : null;
         String host = config.get(CliConfig.HOST) != null ? config.get(CliConfig.HOST) : "gpubox";
         Path sshConfig = home(env).resolve(".ssh").resolve("config");
-        boolean changed = SshConfig.write(sshConfig, SshConfig.block(host, address, user, identity));
+        String hostName = ssm ? UpSsh.instanceId(box) : address;
+        boolean changed = SshConfig.write(sshConfig, SshConfig.block(host, hostName, user, identity,
+                ssm ? UpSsh.PROXY_COMMAND : null));
         out.println((changed ? "Wrote" : "Kept") + " the 'Host " + host + "' block in " + tilde(sshConfig)
-                + " (HostName " + address + ").");
+                + " (HostName " + hostName + ").");
         String path = config.get(CliConfig.REMOTE_PATH) != null ? config.get(CliConfig.REMOTE_PATH)
                 : "/home/" + (user == null ? "ubuntu" : user);
         out.println();

@@ -18,6 +18,11 @@ final class SshConfig {
     }
 
     static String block(String host, String hostName, String user, String identityFile) {
+        return block(host, hostName, user, identityFile, null);
+    }
+
+    /** @param proxyCommand how ssh reaches the host (up --ssm's Session Manager command); null for directly */
+    static String block(String host, String hostName, String user, String identityFile, String proxyCommand) {
         StringBuilder b = new StringBuilder(BEGIN).append('\n')
                 .append("Host ").append(host).append('\n')
                 .append("  HostName ").append(hostName).append('\n');
@@ -26,6 +31,9 @@ final class SshConfig {
         }
         if (identityFile != null) {
             b.append("  IdentityFile ").append(identityFile).append('\n');
+        }
+        if (proxyCommand != null) {
+            b.append("  ProxyCommand ").append(proxyCommand).append('\n');
         }
         return b.append(END).append('\n').toString();
     }

@@ -163,6 +163,60 @@ class GpuboxUpIT {
         assertTrue(guide.contains(capacity), "docs/phone-and-laptop.md quotes: " + capacity);
     }
 
+    /**
+     * Issue 17 point 2, "done means": on a new network (the group holds only the old network's SshCidr rule)
+     * {@code ./gpubox up} opens SSH to this laptop's address through POST /ssh, before it waits for sshd, with
+     * no stack update. The stand-in sshd answers only once the group lets this address in, as a real one would.
+     */
+    @Test
+    void upOnANewNetworkOpensSshWithoutAStackUpdate() throws Exception {
+        assertEquals(0, gpubox("login", "--url", local.api.url().toString(), "--key", WireFixture.KEY).exit());
+        local.sim.securityGroups().seedRule("203.0.113.7/32", 22, "SSH"); // yesterday's network, the permanent rule
+        int sshPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            sshPort = probe.getLocalPort();
+        }
+        env.put("GPUBOX_SSH_PROBE", "127.0.0.1:" + sshPort);
+        java.util.function.BooleanSupplier thisNetworkAllowed = () -> local.sim.securityGroups().rules().stream()
+                .anyMatch(r -> "127.0.0.1/32".equals(r.cidrIpv4()) && r.fromPort() == 22 && r.toPort() == 22);
+        try (LateSshd sshd = new LateSshd(sshPort, thisNetworkAllowed, Duration.ZERO)) {
+            Run up = gpubox("up");
+            assertEquals(0, up.exit(), up.out() + up.err());
+            int opened = up.out().indexOf("SSH is open from 127.0.0.1/32 until ");
+            assertTrue(opened > 0, up.out());
+            assertTrue(opened < up.out().indexOf("  sshd answers on 127.0.0.1:" + sshPort), "opened before the wait: " + up.out());
+            assertTrue(sshd.listening());
+        }
+        assertEquals(1, local.sim.calls("AuthorizeSecurityGroupIngress"), "one POST /ssh at the wire");
+        assertEquals(List.of("203.0.113.7/32", "127.0.0.1/32"), local.sim.securityGroups().rules().stream()
+                .map(r -> r.cidrIpv4()).toList(), "the permanent rule kept, this network added");
+    }
+
+    /** Issue 17 point 3: up --ssm writes a Session Manager Host block and opens no port. */
+    @Test
+    void upSsmWritesASessionManagerHostBlockAndOpensNoPort() throws Exception {
+        assertEquals(0, gpubox("login", "--url", local.api.url().toString(), "--key", WireFixture.KEY).exit());
+        Run up = gpubox("up", "--ssm");
+        assertEquals(0, up.exit(), up.out() + up.err());
+        assertEquals(0, local.sim.calls("AuthorizeSecurityGroupIngress"), "no inbound rule through Session Manager");
+        assertTrue(!up.out().contains("waiting for sshd"), "no probe of port 22: " + up.out());
+        String expected = USERS_OWN + "\n"
+                + "# >>> gpubox: written by ./gpubox up; edits inside this block are replaced >>>\n"
+                + "Host gpubox\n"
+                + "  HostName " + local.box.instanceId() + "\n"
+                + "  User ubuntu\n"
+                + "  IdentityFile ~/.ssh/my-laptop.pem\n"
+                + "  ProxyCommand aws ssm start-session --target %h --document-name AWS-StartSSHSession"
+                + " --parameters portNumber=%p\n"
+                + "# <<< gpubox <<<\n";
+        assertEquals(expected, Files.readString(home.resolve(".ssh/config")));
+        // The docs show the same block.
+        String guide = Files.readString(Path.of("..", "docs", "phone-and-laptop.md"));
+        assertTrue(guide.contains(expected.substring(USERS_OWN.length() + 1).replace(local.box.instanceId(),
+                "i-0123456789abcdef0")), "docs/phone-and-laptop.md shows the --ssm block");
+        assertEquals(2, gpubox("up", "--ssh").exit(), "a misspelt flag is a usage error");
+    }
+
     @Test
     void aWrongKeyOrNoApiSaysWhatToDo() throws Exception {
         Run wrong = gpubox("login", "--url", local.api.url().toString(), "--key", "not-the-key");

@@ -6,8 +6,15 @@ import dev.gpubox.box.Quote;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The parts of an API Gateway proxy event the handlers read, with the query parameters validated. */
-record ApiRequest(String method, String path, Map<String, String> query, boolean hasApiKey) {
+/**
+ * The parts of an API Gateway proxy event the handlers read, with the query parameters validated.
+ *
+ * <p>{@code sourceIp} is API Gateway's {@code requestContext.identity.sourceIp}: the address of the TCP
+ * connection that reached the gateway, which the caller cannot choose. The {@code X-Forwarded-For} header is
+ * never read: a client may send one of its own, and API Gateway appends to it instead of replacing it, so its
+ * first entry is whatever the caller wrote (POST /ssh would then open the box to an address of its choice).
+ */
+record ApiRequest(String method, String path, Map<String, String> query, boolean hasApiKey, String sourceIp) {
 
     /** @param event the proxy event's JSON object, or null when the payload was not a JSON object */
     static ApiRequest from(Map<String, Object> event) {
@@ -20,7 +27,8 @@ record ApiRequest(String method, String path, Map<String, String> query, boolean
         String path = resource != null && !resource.isBlank() ? resource : Json.text(event, "path");
         // HTTP methods are case-sensitive (RFC 9110): "post" is not POST, and is never carried out.
         return new ApiRequest(method, path == null ? "" : path,
-                strings(Json.child(event, "queryStringParameters")), hasApiKey(event));
+                strings(Json.child(event, "queryStringParameters")), hasApiKey(event),
+                Json.text(Json.child(Json.child(event, "requestContext"), "identity"), "sourceIp"));
     }
 
     /**

@@ -79,7 +79,8 @@ final class CannedEc2 implements SdkHttpClient {
                     + "<launchTime>" + java.time.Instant.now().minusSeconds(3600).truncatedTo(
                             java.time.temporal.ChronoUnit.SECONDS) + "</launchTime>"
                     + (boxState.equals("running") ? "<ipAddress>203.0.113.10</ipAddress>" : "")
-                    + "<tagSet><item><key>Name</key><value>gpubox-gpu</value></item></tagSet>"
+                    + "<groupSet><item><groupId>sg-0a1b2c3d4e5f60001</groupId><groupName>gpubox</groupName></item>"
+                    + "</groupSet><tagSet><item><key>Name</key><value>gpubox-gpu</value></item></tagSet>"
                     + "</item></instancesSet></item></reservationSet>";
             case "DescribeAddresses" -> "<addressesSet><item><publicIp>203.0.113.10</publicIp><allocationId>"
                     + ALLOCATION_ID + "</allocationId><domain>vpc</domain><instanceId>" + BOX_ID

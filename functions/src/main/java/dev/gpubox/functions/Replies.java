@@ -6,6 +6,7 @@ import dev.gpubox.box.BoxStatus;
 import dev.gpubox.box.MonthToDate;
 import dev.gpubox.box.MorningSchedule;
 import dev.gpubox.box.Quote;
+import dev.gpubox.box.SshAccess;
 import dev.gpubox.box.SweepReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,6 +60,20 @@ final class Replies {
         body.put("message", result.message());
         body.put("box", boxJson(result.box()));
         return reply(result.accepted() ? 202 : 200, body, Map.of());
+    }
+
+    /** POST /ssh: what was opened, until when, and what was closed to make room. */
+    static ApiReply ssh(SshAccess.Grant grant) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", grant.result());
+        body.put("message", grant.message());
+        Map<String, Object> ssh = new LinkedHashMap<>();
+        ssh.put("cidr", grant.cidr());
+        ssh.put("until", grant.until() == null ? null : SshAccess.formatUntil(grant.until()));
+        ssh.put("securityGroupId", grant.groupId());
+        body.put("ssh", ssh);
+        body.put("closed", grant.removed().stream().map(SshAccess.Rule::cidr).toList());
+        return reply(200, body, Map.of());
     }
 
     static ApiReply error(BoxException e) {

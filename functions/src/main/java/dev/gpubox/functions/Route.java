@@ -9,11 +9,12 @@ public enum Route {
     STOP("/stop", "POST"),
     EIP("/eip", "POST"),
     SNOOZE("/snooze", "POST", "DELETE"),
-    SCHEDULE_PAUSE("/schedule/pause", "POST", "DELETE");
+    SCHEDULE_PAUSE("/schedule/pause", "POST", "DELETE"),
+    SSH("/ssh", "POST");
 
     /** Where a caller who asked for something else is sent. */
     public static final String SEE_DOCS =
-            "see docs/api.md for GET /status, POST /start, POST /stop, POST /eip, POST|DELETE /snooze and POST|DELETE /schedule/pause.";
+            "see docs/api.md for GET /status, POST /start, POST /stop, POST /eip, POST|DELETE /snooze, POST|DELETE /schedule/pause and POST /ssh.";
 
     private final String path;
     private final List<String> methods;

@@ -8,12 +8,14 @@ import dev.gpubox.box.NightlyStop;
 import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Sleeper;
+import dev.gpubox.box.SshAccess;
 import dev.gpubox.box.SweepReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -33,6 +35,8 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     static final Duration REPLY_RESERVE = Duration.ofSeconds(3);
 
     private final NightlyStop nightlyStop;
+    /** The box's expiring POST /ssh rules; null for a fleet configuration without the stack's box. */
+    private final SshAccess ssh;
 
     public ScheduledStopHandler() {
         this(BoxConfig.fromEnvironment());
@@ -60,6 +64,7 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
     public ScheduledStopHandler(Ec2Client ec2, BoxConfig config, Notifier notifier, Clock clock, Sleeper sleeper,
                                 MonthlyBudget budget) {
         this.nightlyStop = new NightlyStop(ec2, config, notifier, clock, sleeper, budget);
+        this.ssh = config.instanceId() == null ? null : new SshAccess(ec2, config, clock);
     }
 
     /**
@@ -86,9 +91,31 @@ public final class ScheduledStopHandler implements RequestStreamHandler {
                 : nightlyStop.run(budgetFor(context.getRemainingTimeInMillis()),
                         wrapUpFor(context.getRemainingTimeInMillis()));
         Log.line(context, report.summary());
+        closeExpiredSsh(report, context);
         output.write(Replies.sweep(report));
         if (report.hasFailures()) {
             throw new ScheduledStopFailed(report.summary());
+        }
+    }
+
+    /**
+     * Revokes the POST /ssh rules whose time has passed, on every run (so a rule outlives its expiry by five
+     * minutes at most). Skipped when the stops failed: EC2 is then slow or throttling, and the stops come
+     * first. A failure here is logged, never fails the run: the rule is retried by the next sweep, and the
+     * next POST /ssh removes expired rules too.
+     */
+    private void closeExpiredSsh(SweepReport report, Context context) {
+        if (ssh == null || report.hasFailures()) {
+            return;
+        }
+        try {
+            List<SshAccess.Rule> closed = ssh.removeExpired();
+            if (!closed.isEmpty()) {
+                Log.line(context, "closed expired SSH access: " + String.join(", ",
+                        closed.stream().map(SshAccess.Rule::cidr).toList()));
+            }
+        } catch (RuntimeException e) {
+            Log.line(context, "could not close expired SSH access (the next sweep tries again): " + e.getMessage());
         }
     }
 

@@ -46,7 +46,8 @@ class ApiHandlersTest {
             "/stop", (ec2, config) -> new StopHandler(ec2, config, Notifier.NONE),
             "/eip", (ec2, config) -> new AttachEipHandler(ec2, config, Notifier.NONE),
             "/snooze", (ec2, config) -> new SnoozeHandler(ec2, config, Notifier.NONE),
-            "/schedule/pause", (ec2, config) -> new SchedulePauseHandler(ec2, config, Notifier.NONE));
+            "/schedule/pause", (ec2, config) -> new SchedulePauseHandler(ec2, config, Notifier.NONE),
+            "/ssh", (ec2, config) -> new SshHandler(ec2, config, Notifier.NONE));
 
     static JsonNode json(APIGatewayProxyResponseEvent response) throws Exception {
         return ProxyIntegration.JSON.readTree(response.getBody());

@@ -31,7 +31,11 @@ class PrimingTest {
         assertTrue(reply.statusCode() == 200 || reply.statusCode() == 202, route + " primed an error: " + reply);
         JsonNode body = ProxyIntegration.JSON.readTree(reply.body());
         JsonNode box = body.has("box") ? body.path("box") : body;
-        assertEquals(CannedEc2.BOX_ID, box.path("instanceId").asText(), "EC2's XML reply was parsed into the reply");
+        if (route == Route.SSH) { // its reply names the group the box's DescribeInstances gave
+            assertEquals("sg-0a1b2c3d4e5f60001", body.path("ssh").path("securityGroupId").asText(), body.toString());
+        } else {
+            assertEquals(CannedEc2.BOX_ID, box.path("instanceId").asText(), "EC2's XML reply was parsed into the reply");
+        }
         assertTrue(canned.everyRequestSigned, "every EC2 request was SigV4-signed");
         assertEquals("DescribeInstances", canned.actions.get(0));
         String action = switch (route) {
@@ -41,6 +45,7 @@ class PrimingTest {
             case EIP -> "DescribeAddresses";
             case SNOOZE -> "CreateTags";
             case SCHEDULE_PAUSE -> "DescribeAddresses";
+            case SSH -> "AuthorizeSecurityGroupIngress";
         };
         assertTrue(canned.actions.contains(action), route + " should call " + action + ": " + canned.actions);
         verifyNoInteractions(containerClient);

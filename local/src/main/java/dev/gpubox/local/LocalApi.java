@@ -19,6 +19,7 @@ import dev.gpubox.functions.ProxyHandler;
 import dev.gpubox.functions.Route;
 import dev.gpubox.functions.ScheduledStopHandler;
 import dev.gpubox.functions.SnoozeHandler;
+import dev.gpubox.functions.SshHandler;
 import dev.gpubox.functions.StartHandler;
 import dev.gpubox.functions.StatusHandler;
 import dev.gpubox.functions.StopHandler;
@@ -73,6 +74,7 @@ public final class LocalApi implements AutoCloseable {
             "/eip", AttachEipHandler.class,
             "/snooze", SnoozeHandler.class,
             "/schedule/pause", dev.gpubox.functions.SchedulePauseHandler.class,
+            "/ssh", SshHandler.class,
             PanelHandler.PATH, PanelHandler.class);
     /** Routes that, like the template's {@code ApiKeyRequired: false} events, are served without a key. */
     static final java.util.Set<String> KEYLESS = java.util.Set.of(PanelHandler.PATH);

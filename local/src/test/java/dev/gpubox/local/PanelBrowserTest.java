@@ -92,6 +92,21 @@ class PanelBrowserTest {
         }
     }
 
+    /** Issue 17 point 2: the panel's "Allow SSH from this network" is POST /ssh for the phone's own address. */
+    @Test
+    void allowSshFromThisNetworkOpensPortTwentyTwoToThisAddress() throws Exception {
+        enterKey(WireFixture.KEY);
+        awaitText("state", "stopped");
+        assertEquals("Allow SSH from this network", text("allow-ssh"));
+        el("allow-ssh").click();
+        wait.until(d -> text("message").startsWith("SSH is open from 127.0.0.1/32 until "));
+        assertEquals(1, local.sim.calls("AuthorizeSecurityGroupIngress"), "one POST /ssh at the wire");
+        assertEquals(java.util.List.of("127.0.0.1/32"), local.sim.securityGroups().rules().stream()
+                .map(dev.gpubox.sim.SecurityGroups.Rule::cidrIpv4).toList());
+        assertEquals("stopped", text("state"), "the box itself is unchanged");
+        assertFalse(el("error").isDisplayed());
+    }
+
     @Test
     void fromTheKeyPromptThroughStartSnoozeAndStopWithEveryMessageShown() throws Exception {
         // Without a key the page shows only the prompt: it carries nothing else.

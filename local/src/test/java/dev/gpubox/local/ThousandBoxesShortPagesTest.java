@@ -67,7 +67,10 @@ class ThousandBoxesShortPagesTest {
             assertTrue(describes > 2, "the pages came back short: " + describes + " describes for 1,001 boxes");
             assertEquals(20, stops, "1,000 boxes in batches of 50");
             assertEquals(20, tags, "one stop-reason tag per batch, written after its stop");
-            assertEquals(describes + stops + tags, sim.totalCalls(), "no other EC2 call");
+            // Issue 17 point 2: the sweep also reads the box's SSH rules once (and its group, in the describes).
+            int sshRules = sim.calls("DescribeSecurityGroupRules");
+            assertEquals(1, sshRules, "one read of the box's SSH rules, nothing revoked (none expired)");
+            assertEquals(describes + stops + tags + sshRules, sim.totalCalls(), "no other EC2 call");
             String figures = String.format(java.util.Locale.ROOT,
                     "1,000-box nightly stop with short pages (seed %d): %d EC2 calls = %d DescribeInstances + %d"
                             + " StopInstances + %d CreateTags; 1,000 of 1,000 stopped%n",

@@ -362,6 +362,11 @@ public final class BoxControl {
         return box.launchTime() != null && !box.launchTime().isBefore(requested.minusSeconds(1));
     }
 
+    /** POST /ssh's rules on the box's security group, with this control's client and clock. */
+    public SshAccess sshAccess() {
+        return new SshAccess(ec2, config, clock);
+    }
+
     Instance describeBox() {
         String id = config.requireInstanceId();
         DescribeInstancesResponse response = Ec2Calls.call("look up the GPU box (" + id + ")",

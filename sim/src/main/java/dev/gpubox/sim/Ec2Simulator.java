@@ -34,13 +34,15 @@ public final class Ec2Simulator implements AutoCloseable {
     /** The EC2 actions the simulator models (and a fault can target, besides "*" for any). */
     public static final Set<String> ACTIONS = Set.of("DescribeInstances", "DescribeInstanceStatus", "StartInstances",
             "StopInstances", "DescribeAddresses", "AllocateAddress", "AssociateAddress", "DisassociateAddress",
-            "CreateTags", "DeleteTags", "ModifyInstanceAttribute", "DescribeInstanceTypes");
+            "CreateTags", "DeleteTags", "ModifyInstanceAttribute", "DescribeInstanceTypes",
+            "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "DescribeSecurityGroupRules");
     /** Real EC2 actions the simulator knows of but does not model; answered as AWS answers an unsupported call. */
     private static final Set<String> UNMODELLED = Set.of("RunInstances", "TerminateInstances", "RebootInstances",
             "ReleaseAddress", "DescribeImages", "DescribeVolumes", "CreateImage");
 
     private final Ec2State state;
     private final Faults faults = new Faults();
+    private final SecurityGroups securityGroups = new SecurityGroups();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final HttpServer server;
@@ -90,6 +92,11 @@ public final class Ec2Simulator implements AutoCloseable {
 
     public Ec2State state() {
         return state;
+    }
+
+    /** The box's security group and its ingress rules (POST /ssh). */
+    public SecurityGroups securityGroups() {
+        return securityGroups;
     }
 
     public Faults faults() {
@@ -260,6 +267,19 @@ public final class Ec2Simulator implements AutoCloseable {
                         .open("ebsInfo").leaf("nvmeSupport", t.nvme()).close("ebsInfo")
                         .open("networkInfo").leaf("enaSupport", t.ena()).close("networkInfo")));
             }
+            case "AuthorizeSecurityGroupIngress" -> {
+                List<SecurityGroups.Rule> added = securityGroups.authorize(r);
+                yield Xml.response(action, requestId, x -> x.leaf("return", true)
+                        .set("securityGroupRuleSet", added, SecurityGroups::rule));
+            }
+            case "RevokeSecurityGroupIngress" -> {
+                securityGroups.revoke(r);
+                yield Xml.response(action, requestId, x -> x.leaf("return", true));
+            }
+            case "DescribeSecurityGroupRules" -> {
+                List<SecurityGroups.Rule> found = securityGroups.describe(r);
+                yield Xml.response(action, requestId, x -> x.set("securityGroupRuleSet", found, SecurityGroups::rule));
+            }
             default -> throw UNMODELLED.contains(action)
                     ? Ec2Error.client("UnsupportedOperation",
                     "The gpubox EC2 simulator does not model " + action + " (see docs/local.md).")
@@ -280,6 +300,8 @@ public final class Ec2Simulator implements AutoCloseable {
                 .open("monitoring").leaf("state", "disabled").close("monitoring")
                 .leaf("subnetId", "subnet-0123456789abcdef0").leaf("vpcId", "vpc-0123456789abcdef0")
                 .leaf("privateIpAddress", i.privateIp()).leaf("ipAddress", i.publicIp())
+                .open("groupSet").open("item").leaf("groupId", SecurityGroups.BOX_GROUP)
+                .leaf("groupName", SecurityGroups.GROUP_NAME).close("item").close("groupSet")
                 .leaf("architecture", "x86_64").leaf("rootDeviceType", "ebs").leaf("rootDeviceName", "/dev/sda1");
         if (i.stateReason() != null) {
             String code = i.stateReason().substring(0, Math.max(0, i.stateReason().indexOf(':')));

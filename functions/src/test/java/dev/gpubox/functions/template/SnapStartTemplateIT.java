@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class SnapStartTemplateIT {
     static final List<String> API_FUNCTIONS = List.of("StatusFunction", "StartFunction", "StopFunction",
-            "AttachEipFunction", "SnoozeFunction");
+            "AttachEipFunction", "SnoozeFunction", "SshFunction");
     static JsonNode resources;
 
     @BeforeAll

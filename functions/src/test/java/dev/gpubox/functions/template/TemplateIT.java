@@ -29,16 +29,17 @@ class TemplateIT {
             Pattern.MULTILINE);
     static final Set<String> MUTATING_EC2 = Set.of("ec2:StartInstances", "ec2:StopInstances",
             "ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:TerminateInstances", "ec2:RunInstances",
-            "ec2:ModifyInstanceAttribute", "ec2:CreateTags", "ec2:DeleteTags", "ec2:ReleaseAddress");
+            "ec2:ModifyInstanceAttribute", "ec2:CreateTags", "ec2:DeleteTags", "ec2:ReleaseAddress",
+            "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress");
 
     // ------------------------------------------------------------------ the artifact
 
     @Test
     void everyFunctionsHandlerIsAHandlerClassInTheBuiltJar() throws Exception {
         List<String> functions = Template.ofType("AWS::Serverless::Function");
-        assertEquals(11, functions.size(),
-                "status, start, stop, attach-EIP, snooze, the scheduled stop, the notices, the stop on stack delete,"
-                        + " the phone panel, the schedule pause, the morning start");
+        assertEquals(12, functions.size(),
+                "status, start, stop, attach-EIP, snooze, ssh, the scheduled stop, the notices, the stop on stack"
+                        + " delete, the phone panel, the schedule pause, the morning start");
         Path jar = Template.REPO.resolve(Template.functionProperty(functions.get(0), "CodeUri").asText());
         assertTrue(Files.isRegularFile(jar), "CodeUri " + jar + " must be what `mvn package` builds");
         try (ZipFile zip = new ZipFile(jar.toFile());
@@ -81,7 +82,7 @@ class TemplateIT {
             documented.add(m.group(1) + " " + m.group(2));
         }
         assertEquals(Set.of("GET /status", "POST /start", "POST /stop", "POST /eip", "POST /snooze", "DELETE /snooze",
-                "POST /schedule/pause", "DELETE /schedule/pause"), documented);
+                "POST /schedule/pause", "DELETE /schedule/pause", "POST /ssh"), documented);
 
         JsonNode api = Template.resource("GpuApi").path("Properties");
         assertTrue(api.path("Auth").path("ApiKeyRequired").asBoolean(), "the API requires a key on every route");
@@ -203,8 +204,12 @@ class TemplateIT {
                 actionsOf("SnoozeFunction"));
         Set<String> keepsTheLedger = Set.of("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem",
                 "pricing:GetProducts");
+        // Issue 17 point 2: POST /ssh's rules, opened by SshFunction alone; the sweep only closes expired ones.
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeSecurityGroupRules",
+                "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"), actionsOf("SshFunction"));
         Set<String> sweep = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags",
-                "sns:Publish", "ec2:ModifyInstanceAttribute"));
+                "sns:Publish", "ec2:ModifyInstanceAttribute", "ec2:DescribeSecurityGroupRules",
+                "ec2:RevokeSecurityGroupIngress"));
         sweep.addAll(keepsTheLedger);
         assertEquals(sweep, actionsOf("ScheduledStopFunction"));
         Set<String> stateChange = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "sns:Publish",
@@ -311,15 +316,20 @@ class TemplateIT {
         assertTrue(strings(type.path("AllowedValues")).contains(type.path("Default").asText()));
     }
 
+    /** Issue 17 point 2: SshCidr is optional; empty (the default) means no permanent rule at all, never the world. */
     @Test
     void sshIsOpenOnlyToTheGivenCidrAndNothingElseByDefault() {
         JsonNode ssh = Template.TREE.path("Parameters").path("SshCidr");
-        assertFalse(ssh.has("Default"), "no open-to-the-world default");
+        assertEquals("", ssh.path("Default").asText(), "no permanent rule by default (POST /ssh opens per network)");
         assertFalse(Pattern.matches(ssh.path("AllowedPattern").asText(), "everyone"));
+        assertTrue(Pattern.matches(ssh.path("AllowedPattern").asText(), ""));
         JsonNode ingress = Template.resource("GpuSecurityGroup").path("Properties").path("SecurityGroupIngress");
-        JsonNode first = ingress.get(0);
-        assertEquals(22, first.path("FromPort").asInt());
-        assertEquals("SshCidr", first.path("CidrIp").path("Ref").asText());
+        JsonNode first = ingress.get(0).path("Fn::If");
+        assertEquals("HasSshCidr", first.get(0).asText(), "the permanent rule exists only with SshCidr");
+        assertEquals(22, first.get(1).path("FromPort").asInt());
+        assertEquals("SshCidr", first.get(1).path("CidrIp").path("Ref").asText());
+        assertEquals("SSH", first.get(1).path("Description").asText(), "the same rule as before, on an upgrade");
+        assertEquals("AWS::NoValue", first.get(2).path("Ref").asText());
         for (int i = 1; i < ingress.size(); i++) {
             assertTrue(ingress.get(i).has("Fn::If"), "every other port is opened only by a parameter");
         }

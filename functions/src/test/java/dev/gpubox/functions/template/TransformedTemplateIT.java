@@ -138,6 +138,32 @@ class TransformedTemplateIT {
         assertEquals(3, granted.size(), "the start, state-change and sweep roles: " + granted);
     }
 
+    /**
+     * Issue 17 point 2: POST /ssh and the sweep change ingress on the box's own group alone (the group's ARN,
+     * never security-group/*), and only the SSH function may add a rule; the sweep may only take them away.
+     */
+    @Test
+    void sshRulesChangeOnlyOnTheBoxGroupAndOnlySshMayAddThem() {
+        String groupArn = "{\"Fn::Sub\":\"arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/"
+                + "${GpuSecurityGroup.GroupId}\"}";
+        Map<String, List<String>> ingressActions = new java.util.TreeMap<>();
+        for (var role : ofType("AWS::IAM::Role").entrySet()) {
+            for (JsonNode statement : statements(role.getValue())) {
+                for (String action : strings(statement.path("Action"))) {
+                    if (action.contains("SecurityGroupIngress") || action.contains("SecurityGroupRule")
+                            && !action.startsWith("ec2:Describe")) {
+                        assertEquals(List.of(groupArn), strings(statement.path("Resource")),
+                                role.getKey() + ": " + action + " only on the box's group");
+                        ingressActions.computeIfAbsent(role.getKey(), k -> new ArrayList<>()).add(action);
+                    }
+                }
+            }
+        }
+        assertEquals(Map.of("ScheduledStopFunctionRole", List.of("ec2:RevokeSecurityGroupIngress"),
+                        "SshFunctionRole", List.of("ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress")),
+                ingressActions);
+    }
+
     @Test
     void everyFunctionRunsWithItsOwnRole() {
         Set<String> roles = new LinkedHashSet<>();
@@ -281,7 +307,7 @@ class TransformedTemplateIT {
         // it calls is keyed.
         String keyed = "[{\"api_key\":[]}]";
         assertEquals(Map.of("get /", "[]", "ANY /status", keyed, "ANY /start", keyed, "ANY /stop", keyed,
-                "ANY /eip", keyed, "ANY /snooze", keyed, "ANY /schedule/pause", keyed), security);
+                "ANY /eip", keyed, "ANY /snooze", keyed, "ANY /schedule/pause", keyed, "ANY /ssh", keyed), security);
     }
 
     /** The usage plan throttles keyed calls only; the keyless page gets the same limits at the stage. */
@@ -419,8 +445,8 @@ class TransformedTemplateIT {
         Map<String, String> aliasOf = new TreeMap<>();
         ofType("AWS::Lambda::Alias").forEach((id, alias) -> aliasOf.put(
                 alias.path("Properties").path("FunctionName").path("Ref").asText(), id));
-        assertEquals(List.of("AttachEipFunction", "SnoozeFunction", "StartFunction", "StatusFunction", "StopFunction"),
-                List.copyOf(aliasOf.keySet()), "the API's functions, each with its live alias");
+        assertEquals(List.of("AttachEipFunction", "SnoozeFunction", "SshFunction", "StartFunction", "StatusFunction",
+                        "StopFunction"), List.copyOf(aliasOf.keySet()), "the API's functions, each with its live alias");
         Map<String, String> kept = new TreeMap<>();
         for (var schedule : keepWarm.entrySet()) {
             JsonNode properties = schedule.getValue().path("Properties");
@@ -524,7 +550,8 @@ class TransformedTemplateIT {
     private static boolean publishesNotices(String function) {
         return !function.equals("StatusFunction") && !function.equals("AttachEipFunction")
                 && !function.equals("SnoozeFunction") && !function.equals("StopBoxOnDeleteFunction")
-                && !function.equals("PanelFunction") && !function.equals("SchedulePauseFunction");
+                && !function.equals("PanelFunction") && !function.equals("SchedulePauseFunction")
+                && !function.equals("SshFunction");
     }
 
     // ------------------------------------------------------------------ delete and update
@@ -589,33 +616,34 @@ class TransformedTemplateIT {
         JsonNode cidr = cfn.path("Parameters").path("ExtraOpenPortCidr");
         assertEquals("", cidr.path("Default").asText(), "no default address range");
         assertTrue(cfn.path("Parameters").toString().indexOf("0.0.0.0/0") < 0, "no parameter defaults to the world");
-        JsonNode rule = null;
+        Map<String, JsonNode> rules = new java.util.LinkedHashMap<>();
         for (JsonNode ingress : resources().path("GpuSecurityGroup").path("Properties").path("SecurityGroupIngress")) {
-            if (ingress.has("Fn::If")) {
-                rule = ingress.path("Fn::If").get(1);
-            }
+            rules.put(ingress.path("Fn::If").get(0).asText(), ingress.path("Fn::If").get(1));
         }
-        assertNotNull(rule, "the extra port's rule");
-        assertEquals("[\"HasExtraOpenPortCidr\",{\"Ref\":\"ExtraOpenPortCidr\"},{\"Ref\":\"SshCidr\"}]",
-                rule.path("CidrIp").path("Fn::If").toString(), "empty means the SSH addresses, never the world");
+        assertEquals("{\"Ref\":\"ExtraOpenPortCidr\"}", rules.get("ExtraPortToItsCidr").path("CidrIp").toString());
+        assertEquals("{\"Ref\":\"SshCidr\"}", rules.get("ExtraPortToSshCidr").path("CidrIp").toString(),
+                "empty means the SSH addresses, never the world");
     }
 
     @Test
     void theExtraPortRuleIsLeftOutWhereItWouldRepeatTheSshRule() {
-        JsonNode ingress = resources().path("GpuSecurityGroup").path("Properties").path("SecurityGroupIngress");
-        String condition = null;
-        for (JsonNode rule : ingress) {
-            if (rule.has("Fn::If")) {
-                condition = rule.path("Fn::If").get(0).asText();
-            }
-        }
         String ssh = "203.0.113.7/32";
         // EC2 refuses a second identical rule (InvalidPermission.Duplicate), which would fail the deploy.
-        assertFalse(holds(condition, Map.of("ExtraOpenPort", "22", "SshCidr", ssh)), "port 22 for SshCidr is the SSH rule");
-        assertFalse(holds(condition, Map.of("ExtraOpenPort", "22", "SshCidr", ssh, "ExtraOpenPortCidr", ssh)));
-        assertTrue(holds(condition, Map.of("ExtraOpenPort", "22", "SshCidr", ssh, "ExtraOpenPortCidr", "198.51.100.0/24")));
-        assertTrue(holds(condition, Map.of("ExtraOpenPort", "80", "SshCidr", ssh)));
-        assertFalse(holds(condition, Map.of("SshCidr", ssh)), "0, the default, opens nothing");
+        assertFalse(extraPortOpen(Map.of("ExtraOpenPort", "22", "SshCidr", ssh)), "port 22 for SshCidr is the SSH rule");
+        assertFalse(extraPortOpen(Map.of("ExtraOpenPort", "22", "SshCidr", ssh, "ExtraOpenPortCidr", ssh)));
+        assertTrue(extraPortOpen(Map.of("ExtraOpenPort", "22", "SshCidr", ssh, "ExtraOpenPortCidr", "198.51.100.0/24")));
+        assertTrue(extraPortOpen(Map.of("ExtraOpenPort", "80", "SshCidr", ssh)));
+        assertFalse(extraPortOpen(Map.of("SshCidr", ssh)), "0, the default, opens nothing");
+        // Issue 17 point 2: SshCidr is optional. Without it, the extra port needs its own range; 22 is then no repeat.
+        assertFalse(extraPortOpen(Map.of("ExtraOpenPort", "80")), "no SshCidr and no ExtraOpenPortCidr: open to no one");
+        assertTrue(extraPortOpen(Map.of("ExtraOpenPort", "22", "ExtraOpenPortCidr", ssh)));
+        assertFalse(holds("HasSshCidr", Map.of()), "no permanent SSH rule by default");
+        assertFalse(holds("ExtraPortToItsCidr", Map.of("ExtraOpenPort", "80", "SshCidr", ssh))
+                && holds("ExtraPortToSshCidr", Map.of("ExtraOpenPort", "80", "SshCidr", ssh)), "one rule at most");
+    }
+
+    private static boolean extraPortOpen(Map<String, String> parameters) {
+        return holds("ExtraPortToItsCidr", parameters) || holds("ExtraPortToSshCidr", parameters);
     }
 
     /** Evaluates one of the template's Conditions as CloudFormation does, for these parameter values (else defaults). */

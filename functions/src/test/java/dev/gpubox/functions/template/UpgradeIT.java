@@ -78,6 +78,26 @@ class UpgradeIT {
                 "the check sees the new parameters when they are set (and ./gpubox deploy refuses that replacement)");
     }
 
+    /**
+     * Issue 17 point 2: SshCidr became optional (empty means no permanent rule). A stack deployed with it keeps
+     * its value on an update, and so must get exactly the rules it had: CloudFormation would otherwise revoke
+     * and re-add its SSH rule, or drop it.
+     */
+    @Test
+    void anExistingStacksSshRuleIsUnchangedNowThatSshCidrIsOptional() throws IOException {
+        JsonNode lastRelease = fixture("last-release.json");
+        assertTrue(lastRelease.path("Parameters").path("SshCidr").path("Default").isMissingNode(),
+                "the fixture predates the optional SshCidr");
+        for (String extraPort : new String[] {"0", "22", "80"}) {
+            Map<String, String> parameters = new HashMap<>(SAME);
+            parameters.put("ExtraOpenPort", extraPort);
+            JsonNode before = properties(lastRelease, "GpuSecurityGroup", parameters).get("SecurityGroupIngress");
+            JsonNode after = properties(today, "GpuSecurityGroup", parameters).get("SecurityGroupIngress");
+            assertEquals(before, after, "ExtraOpenPort " + extraPort + ": the group's rules on an upgrade");
+            assertTrue(after.toString().contains(SAME.get("SshCidr")), after.toString());
+        }
+    }
+
     /** The table the guard and this test share agrees with the provider schema's create-only properties. */
     @Test
     void everyCreateOnlyPropertyOfTheInstanceSchemaReplacesTheBoxInTheTable() throws IOException {
