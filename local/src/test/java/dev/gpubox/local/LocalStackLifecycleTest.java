@@ -12,7 +12,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Testcontainers;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -24,17 +25,20 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 /**
  * The same lifecycle against LocalStack's EC2, a second implementation of the API, so the handlers are not
  * only proven against our own simulator. Needs a Docker engine: without one JUnit reports this class as
- * skipped ("disabledWithoutDocker"), it does not pass silently.
+ * skipped with {@link #NO_DOCKER} (./gpubox test lists it), it does not pass silently.
  */
-@Testcontainers(disabledWithoutDocker = true)
 class LocalStackLifecycleTest {
     static LocalStackContainer localstack;
     static Ec2Client ec2;
     static LocalApi api;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    static final String NO_DOCKER = "LocalStack tier skipped: no Docker engine on this machine"
+            + " (the moto and simulator tiers cover the same lifecycle)";
+
     @BeforeAll
     static void start() throws Exception {
+        Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(), NO_DOCKER);
         localstack = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4")).withServices("ec2");
         localstack.start();
         ec2 = Endpoints.clientFor(localstack.getEndpoint());
