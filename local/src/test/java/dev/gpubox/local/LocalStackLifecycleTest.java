@@ -12,7 +12,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -27,6 +30,7 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * only proven against our own simulator. Needs a Docker engine: without one JUnit reports this class as
  * skipped with {@link #NO_DOCKER} (./gpubox test lists it), it does not pass silently.
  */
+@ExtendWith(LocalStackLifecycleTest.NeedsDocker.class)
 class LocalStackLifecycleTest {
     static LocalStackContainer localstack;
     static Ec2Client ec2;
@@ -36,9 +40,18 @@ class LocalStackLifecycleTest {
     static final String NO_DOCKER = "LocalStack tier skipped: no Docker engine on this machine"
             + " (the moto and simulator tiers cover the same lifecycle)";
 
+    /** Testcontainers' own disabledWithoutDocker, with a reason that says what the skip costs. */
+    static final class NeedsDocker implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return DockerClientFactory.instance().isDockerAvailable()
+                    ? ConditionEvaluationResult.enabled("a Docker engine is there")
+                    : ConditionEvaluationResult.disabled(NO_DOCKER);
+        }
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(), NO_DOCKER);
         localstack = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4")).withServices("ec2");
         localstack.start();
         ec2 = Endpoints.clientFor(localstack.getEndpoint());
