@@ -12,7 +12,11 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Testcontainers;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -24,14 +28,27 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 /**
  * The same lifecycle against LocalStack's EC2, a second implementation of the API, so the handlers are not
  * only proven against our own simulator. Needs a Docker engine: without one JUnit reports this class as
- * skipped ("disabledWithoutDocker"), it does not pass silently.
+ * skipped with {@link #NO_DOCKER} (./gpubox test lists it), it does not pass silently.
  */
-@Testcontainers(disabledWithoutDocker = true)
+@ExtendWith(LocalStackLifecycleTest.NeedsDocker.class)
 class LocalStackLifecycleTest {
     static LocalStackContainer localstack;
     static Ec2Client ec2;
     static LocalApi api;
     static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static final String NO_DOCKER = "LocalStack tier skipped: no Docker engine on this machine"
+            + " (the moto and simulator tiers cover the same lifecycle)";
+
+    /** Testcontainers' own disabledWithoutDocker, with a reason that says what the skip costs. */
+    static final class NeedsDocker implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return DockerClientFactory.instance().isDockerAvailable()
+                    ? ConditionEvaluationResult.enabled("a Docker engine is there")
+                    : ConditionEvaluationResult.disabled(NO_DOCKER);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {

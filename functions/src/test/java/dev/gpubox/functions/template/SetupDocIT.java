@@ -231,4 +231,32 @@ class SetupDocIT {
         assertTrue(ami.contains("read only when a box is launched") && ami.contains("InvalidAMIID.NotFound"), ami);
         assertTrue(ami.contains("every later update, even an urgent `SshCidr` change, would fail"), ami);
     }
+
+    /** A first deploy reads step 4's table to find what the stack printed: every Output is there, none made up. */
+    @Test
+    void theOutputsTableListsEveryOutputOfTheTemplate() {
+        String deploy = section("## 4. Build and deploy");
+        int table = deploy.indexOf("| output | use |");
+        assertTrue(table >= 0, "step 4 has no outputs table");
+        Set<String> listed = new LinkedHashSet<>();
+        Matcher m = PROMPT_ROW.matcher(deploy.substring(table, deploy.indexOf("\n\n", table)));
+        while (m.find()) {
+            listed.add(m.group(1));
+        }
+        Set<String> outputs = new LinkedHashSet<>();
+        Template.TREE.path("Outputs").fieldNames().forEachRemaining(outputs::add);
+        assertEquals(outputs, listed);
+    }
+
+    /**
+     * ssh takes the first {@code Host gpubox} block in ~/.ssh/config, so a hand-written one beside the block
+     * {@code ./gpubox up} writes would shadow it: setup.md sends the reader to {@code up}, and writes none.
+     */
+    @Test
+    void noHandWrittenHostBlockCompetesWithTheOneUpWrites() {
+        assertFalse(Pattern.compile("(?m)^\\s*Host gpubox\\s*$").matcher(DOC).find(),
+                "docs/setup.md shows a Host gpubox block to copy into ~/.ssh/config");
+        String ssh = section("## 7. SSH and VS Code");
+        assertTrue(ssh.contains("./gpubox up"), ssh);
+    }
 }
