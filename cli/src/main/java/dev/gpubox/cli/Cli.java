@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -25,22 +24,33 @@ import java.util.regex.Pattern;
  * The laptop's side of gpubox: {@code ./gpubox up|down|status|snooze|login}. It calls the same API as the
  * phone (the deployed one, or local mode's) and prints the same one-line {@code message}s.
  *
- * <p>{@code up} starts the box, waits for {@code running}, then for the box's SSH port to accept a TCP
- * connection, writes one marked {@code Host} block into ~/.ssh/config and prints the ssh and VS Code lines.
+ * <p>{@code up} starts the box, waits for {@code running}, then for sshd's {@code SSH-2.0-} greeting on the
+ * box's SSH port, writes one marked {@code Host} block into ~/.ssh/config and prints the ssh and VS Code lines.
  */
 public final class Cli {
     static final String USAGE = """
-            usage:
+            usage: ./gpubox COMMAND [options]    (./gpubox COMMAND --help: that command's lines)
+            the box from your laptop (docs/phone-and-laptop.md):
               ./gpubox login [--stack NAME] [--region R]   read ApiUrl and the API key from the stack's outputs (AWS CLI)
               ./gpubox login --url URL --key KEY           or give them (local mode: the URL and key it prints)
                       [--host ALIAS] [--user U] [--identity FILE] [--path DIR]   optional ssh settings
-              ./gpubox up                                  start, wait for sshd, write ~/.ssh/config, print ssh/code lines
+              ./gpubox up                                  start, wait for sshd's greeting, write ~/.ssh/config, print ssh/code lines
               ./gpubox up --ssm                            the same through Session Manager, no inbound port
               ./gpubox down                                stop the box
               ./gpubox status                              one line: state, address, uptime, cost, next stop
-              ./gpubox snooze HH:MM | snooze off           keep it on past tonight's stop (stack's time zone), or end that
+              ./gpubox snooze HH:MM | snooze 90m | snooze 2h   keep it on past tonight's stop: until HH:MM (stack's time zone), or for a while
+              ./gpubox snooze off                          end a snooze
               ./gpubox rotate-key [--stack NAME] [--region R]   a new API key; the old one disabled; this login updated
+            deploying and developing (docs/setup.md):
+              ./gpubox deploy [--allow-replacement] [--allow-restart] [--no-build] [sam deploy options]
+                      sam deploy that refuses to replace the GPU box, or to stop and start it while it runs
+              ./gpubox test                                build everything and run every test (what CI runs)
+              ./gpubox local [--help]                      the API on 127.0.0.1:3000 against an embedded EC2 simulator
+              ./gpubox package                             build functions/target/gpubox-functions.jar for sam deploy
+              ./gpubox bench [--help] | bench money [--help]   measure the deployed jar; replay a month of stop policies
             """;
+    /** The commands this class runs; the others (deploy, test, local, ...) are the script's. */
+    static final List<String> COMMANDS = List.of("login", "up", "down", "status", "snooze", "rotate-key");
     static final Pattern SSH_LINE = Pattern.compile("^ssh (?:-i (\\S+) )?(?:(\\S+)@)?(\\S+)$");
 
     private final Map<String, String> env;
@@ -73,6 +83,18 @@ public final class Cli {
     int run(String[] args) {
         String command = args.length == 0 ? "help" : args[0];
         List<String> rest = List.of(args).subList(Math.min(1, args.length), args.length);
+        if (command.equals("help") || command.equals("--help") || command.equals("-h")) {
+            out.print(rest.isEmpty() ? USAGE : usageOf(rest.get(0)));
+            return 0;
+        }
+        if (!COMMANDS.contains(command)) {
+            err.println("gpubox: unknown command '" + command + "'; ./gpubox help lists them.");
+            return 2;
+        }
+        if (rest.contains("--help") || rest.contains("-h")) { // before anything reaches the API
+            out.print(usageOf(command));
+            return 0;
+        }
         try {
             switch (command) {
                 case "login" -> login(flags(rest));
@@ -81,10 +103,7 @@ public final class Cli {
                 case "down" -> out.println(call("POST", "stop").path("message").asText());
                 case "snooze" -> snooze(rest);
                 case "rotate-key" -> rotateKey(flags(rest));
-                default -> {
-                    out.print(USAGE);
-                    return command.equals("help") || command.equals("--help") ? 0 : 2;
-                }
+                default -> throw new IllegalStateException("COMMANDS lists " + command + " without a case");
             }
             return 0;
         } catch (Failure f) {
@@ -97,6 +116,24 @@ public final class Cli {
             Thread.currentThread().interrupt();
             return 130;
         }
+    }
+
+    /** USAGE's lines for one command (with their indented continuation lines), or all of USAGE. */
+    static String usageOf(String command) {
+        StringBuilder lines = new StringBuilder();
+        boolean inCommand = false;
+        for (String line : USAGE.lines().toList()) {
+            String strip = line.strip();
+            if (strip.startsWith("./gpubox ")) {
+                inCommand = strip.equals("./gpubox " + command) || strip.startsWith("./gpubox " + command + " ");
+            } else if (!line.startsWith("      ")) {
+                inCommand = false;
+            }
+            if (inCommand) {
+                lines.append(line).append('\n');
+            }
+        }
+        return lines.isEmpty() ? USAGE : "usage:\n" + lines;
     }
 
     /** {@code ~/...} for a path under HOME, as the user would type it. */
@@ -182,11 +219,31 @@ public final class Cli {
 
     private void snooze(List<String> args) throws IOException, InterruptedException, Failure {
         if (args.size() != 1) {
-            throw new Failure(2, "say until when: ./gpubox snooze 23:30 (the stack's time zone), or ./gpubox snooze off.");
+            throw new Failure(2, "say until when or for how long: ./gpubox snooze 23:30 (the stack's time zone),"
+                    + " ./gpubox snooze 90m, or ./gpubox snooze off.");
         }
-        JsonNode reply = args.get(0).equals("off") ? call("DELETE", "snooze")
-                : call("POST", "snooze?until=" + URLEncoder.encode(args.get(0), StandardCharsets.UTF_8));
+        String when = args.get(0);
+        JsonNode reply = when.equals("off") ? call("DELETE", "snooze") : call("POST", "snooze?" + snoozeQuery(when));
         out.println(reply.path("message").asText());
+    }
+
+    private static final Pattern FOR_A_WHILE = Pattern.compile("(\\d{1,5})\\s*(m|min|h)");
+
+    /**
+     * {@code minutes=N} for {@code 90m} or {@code 2h} (the API's "from now"), else {@code until=} the clock
+     * time or date-time for the API to read; a bare number is neither, so it is refused here rather than sent.
+     */
+    static String snoozeQuery(String when) throws Failure {
+        Matcher m = FOR_A_WHILE.matcher(when.strip().toLowerCase(java.util.Locale.ROOT));
+        if (m.matches()) {
+            long minutes = Long.parseLong(m.group(1)) * (m.group(2).equals("h") ? 60 : 1);
+            return "minutes=" + minutes; // the API checks the range and names it
+        }
+        if (when.strip().matches("\\d+")) {
+            throw new Failure(2, "'" + when + "' is not a time: say " + when.strip() + "m for minutes from now,"
+                    + " or a clock time such as 23:30.");
+        }
+        return "until=" + URLEncoder.encode(when, StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------ up
@@ -266,32 +323,29 @@ public final class Cli {
     }
 
     /**
-     * Waits until the box's SSH port accepts a TCP connection. {@code GPUBOX_SSH_PROBE=host:port} probes
-     * another address instead: local mode's box is simulated, so its reported address leads nowhere and a
-     * test (or a developer) stands in for its sshd on loopback. The ssh config always names the real address.
+     * Waits until sshd greets on the box's SSH port ({@link SshGreeting}: an {@code SSH-2.0-} line, not only an
+     * accepted connection). {@code GPUBOX_SSH_PROBE=host:port} probes another address instead: local mode's box
+     * is simulated, so its reported address leads nowhere and a test (or a developer) stands in for its sshd on
+     * loopback. The ssh config always names the real address.
      */
     private void awaitSshd(String address, long t0) throws InterruptedException, Failure {
         String probe = env.getOrDefault("GPUBOX_SSH_PROBE", address + ":22");
         InetSocketAddress target = sshProbe(probe);
         long since = System.nanoTime();
         long lastPrinted = -10;
-        while (true) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(target.getHostString(), target.getPort()), 3000);
-                out.println("  sshd answers on " + probe + " · " + seconds(t0) + " s");
-                return;
-            } catch (IOException notYet) {
-                if (seconds(since) > 300) {
-                    throw new Failure(1, "the box runs but nothing answers on " + probe + " after 5 minutes."
-                            + " Check SshCidr (your IP may have changed) and the box's console output.");
-                }
-                if (seconds(t0) - lastPrinted >= 10) { // a line every 10 s, not every probe
-                    lastPrinted = seconds(t0);
-                    out.println("  running, waiting for sshd on " + probe + " · " + lastPrinted + " s");
-                }
-                Thread.sleep(Math.max(poll.toMillis(), 200));
+        for (String why = SshGreeting.probe(target, 3000); why != null; why = SshGreeting.probe(target, 3000)) {
+            if (seconds(since) > 300) {
+                throw new Failure(1, "the box runs but sshd does not answer on " + probe + " after 5 minutes (" + why
+                        + "). Check SshCidr (your IP may have changed), the box's console output, and whether this"
+                        + " network lets SSH out.");
             }
+            if (seconds(t0) - lastPrinted >= 10) { // a line every 10 s, not every probe
+                lastPrinted = seconds(t0);
+                out.println("  running, waiting for sshd on " + probe + " · " + lastPrinted + " s");
+            }
+            Thread.sleep(Math.max(poll.toMillis(), 200));
         }
+        out.println("  sshd answers on " + probe + " · " + seconds(t0) + " s");
     }
 
     /** {@code host:port}, or a usage failure naming the variable. Unresolved: resolving happens per probe. */

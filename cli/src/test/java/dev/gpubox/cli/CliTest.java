@@ -47,7 +47,8 @@ class CliTest {
     private String api(int status, String body) throws IOException {
         api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         api.createContext("/", exchange -> {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            String query = exchange.getRequestURI().getRawQuery();
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + (query == null ? "" : "?" + query));
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, bytes.length);
@@ -82,9 +83,140 @@ class CliTest {
         assertTrue(err().contains("./gpubox snooze 23:30"), err());
         assertEquals(2, run("login", "--url", "http://127.0.0.1:1"));
         assertTrue(err().contains("give both --url and --key"), err());
-        assertEquals(2, run("upp"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage:"));
         assertEquals(0, run("help"));
+    }
+
+    @Test
+    void helpPrintsTheLaptopUsageAndEveryCommandsHelpStaysOffTheApi() throws IOException {
+        String url = api(200, "{\"state\":\"stopped\",\"message\":\"GPU box is stopped.\"}");
+        assertEquals(0, run("login", "--url", url, "--key", "k"), err());
+        requests.clear();
+        for (String help : List.of("help", "--help", "-h")) {
+            out.reset();
+            assertEquals(0, run(help));
+            assertTrue(out().startsWith("usage: ./gpubox COMMAND"), out());
+            assertTrue(out().contains("\n  ./gpubox up ") && out().contains("\n  ./gpubox deploy "), out());
+        }
+        for (String command : List.of("login", "up", "down", "status", "snooze", "rotate-key")) {
+            for (String flag : List.of("--help", "-h")) {
+                out.reset();
+                assertEquals(0, run(command, flag), command + " " + flag + ": " + err());
+                assertTrue(out().startsWith("usage:\n  ./gpubox " + command + " "), out());
+                assertFalse(out().contains("./gpubox deploy"), "only " + command + "'s lines: " + out());
+            }
+        }
+        out.reset();
+        assertEquals(0, run("snooze", "23:30", "--help"));
+        assertTrue(out().startsWith("usage:\n  ./gpubox snooze "), out());
+        assertTrue(out().contains("snooze 90m") && out().contains("snooze off"), out());
+        assertEquals(List.of(), requests, "no --help reached the API (snooze --help was sent as a time; up --help started the box)");
+    }
+
+    @Test
+    void anUnknownCommandSaysSoAndExitsTwo() {
+        out.reset();
+        assertEquals(2, run("upp"));
+        assertEquals("gpubox: unknown command 'upp'; ./gpubox help lists them.\n", err());
+        assertEquals("", out(), "not the whole usage in reply to a typo");
+    }
+
+    @Test
+    void snoozeTakesMinutesOrHoursAsTheApiDoes() throws IOException {
+        String url = api(200, "{\"state\":\"running\",\"message\":\"GPU box stays on.\"}");
+        assertEquals(0, run("login", "--url", url, "--key", "k"), err());
+        requests.clear();
+        assertEquals(0, run("snooze", "90m"), err());
+        assertEquals(0, run("snooze", "45min"), err());
+        assertEquals(0, run("snooze", "2h"), err());
+        assertEquals(0, run("snooze", "23:30"), err());
+        assertEquals(0, run("snooze", "off"), err());
+        assertEquals(List.of("POST /snooze?minutes=90", "POST /snooze?minutes=45", "POST /snooze?minutes=120",
+                "POST /snooze?until=23%3A30", "DELETE /snooze"), requests);
+        requests.clear();
+        assertEquals(2, run("snooze", "30"));
+        assertEquals("gpubox snooze: '30' is not a time: say 30m for minutes from now, or a clock time such as 23:30.\n", err());
+        assertEquals(List.of(), requests, "a bare number is not sent as until=30");
+    }
+
+    /**
+     * A port that accepts every connection but never says {@code SSH-2.0-} (a captive portal or a firewall
+     * that answers for every address) is not sshd: up keeps waiting, and reports sshd only once it greets.
+     */
+    @Test
+    void upWaitsForSshdsGreetingNotAnAcceptedConnection() throws Exception {
+        String box = "{\"state\":\"running\",\"elasticIpAttached\":true,\"elasticIp\":\"203.0.113.10\","
+                + "\"ssh\":\"ssh -i ~/.ssh/k.pem ubuntu@203.0.113.10\"}";
+        String url = api(200, "{\"state\":\"running\",\"message\":\"GPU box is running.\",\"box\":" + box + "}");
+        assertEquals(0, run("login", "--url", url, "--key", "k"), err());
+        try (SilentPort port = new SilentPort()) {
+            env.put("GPUBOX_SSH_PROBE", "127.0.0.1:" + port.port());
+            env.put("GPUBOX_POLL_MS", "200");
+            java.util.concurrent.CompletableFuture<Integer> up = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("up"));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (port.accepted() < 2 && System.nanoTime() < deadline && !up.isDone()) {
+                Thread.sleep(50);
+            }
+            assertFalse(up.isDone(), "up went on after a connection that never greeted: " + out());
+            assertTrue(port.accepted() >= 2, "up tried again: " + port.accepted());
+            assertFalse(out().contains("sshd answers"), out());
+            assertFalse(Files.exists(home.resolve(".ssh/config")), "no ssh config before sshd greets");
+            port.greet("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n");
+            assertEquals(0, up.get(30, java.util.concurrent.TimeUnit.SECONDS), err());
+            assertTrue(out().contains("  sshd answers on 127.0.0.1:" + port.port()), out());
+        }
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Accepts every connection and stays silent until {@link #greet} (then sends that line to each new one). */
+    static final class SilentPort implements AutoCloseable {
+        private final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+        private volatile String greeting;
+        private final Thread thread = new Thread(() -> {
+            try {
+                while (true) {
+                    java.net.Socket s = socket.accept();
+                    String line = greeting;
+                    if (line == null) {
+                        held.add(s); // open and silent, as a proxy that accepts for every address
+                    } else {
+                        try (s) {
+                            s.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
+                        }
+                    }
+                }
+            } catch (IOException closed) {
+                // closed by the test
+            }
+        }, "silent-port");
+
+        SilentPort() throws IOException {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int accepted() {
+            return held.size();
+        }
+
+        void greet(String line) {
+            greeting = line;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     @Test

@@ -129,9 +129,7 @@ class GpuboxUpIT {
 
         // Changing your mind: up right after down waits for the stop to finish, then starts the box.
         Run upAgain;
-        try (ServerSocket sshd = new ServerSocket()) {
-            sshd.setReuseAddress(true);
-            sshd.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), sshPort));
+        try (LateSshd sshd = new LateSshd(sshPort, () -> true, Duration.ZERO)) {
             upAgain = gpubox("up");
         }
         assertEquals(0, upAgain.exit(), upAgain.err());
@@ -279,7 +277,7 @@ class GpuboxUpIT {
         return run;
     }
 
-    /** A TCP listener that starts listening a while after the box runs, like sshd on a box still booting. */
+    /** A stand-in sshd (it greets with {@code SSH-2.0-}) that starts listening a while after the box runs, like sshd on a box still booting. */
     static final class LateSshd implements AutoCloseable {
         private final Thread thread;
         private volatile ServerSocket socket;
@@ -296,7 +294,9 @@ class GpuboxUpIT {
                     s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                     socket = s;
                     while (!s.isClosed()) {
-                        s.accept().close();
+                        try (java.net.Socket connection = s.accept()) { // sshd speaks first (RFC 4253)
+                            connection.getOutputStream().write("SSH-2.0-OpenSSH_9.6p1\r\n".getBytes(StandardCharsets.US_ASCII));
+                        }
                     }
                 } catch (IOException | InterruptedException closed) {
                     // closed by the test
