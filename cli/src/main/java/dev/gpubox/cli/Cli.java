@@ -39,6 +39,7 @@ public final class Cli {
               ./gpubox status                              one line: state, address, uptime, cost, next stop
               ./gpubox snooze HH:MM | snooze off           keep it on past tonight's stop (stack's time zone), or end that
               ./gpubox rotate-key [--stack NAME] [--region R]   a new API key; the old one disabled; this login updated
+              ./gpubox init [--region R] [--ssh-cidr CIDR] [--yes]   type, quota, AMI, key pair checked; samconfig.toml written
             """;
     static final Pattern SSH_LINE = Pattern.compile("^ssh (?:-i (\\S+) )?(?:(\\S+)@)?(\\S+)$");
 
@@ -80,6 +81,7 @@ public final class Cli {
                 case "down" -> out.println(call("POST", "stop").path("message").asText());
                 case "snooze" -> snooze(rest);
                 case "rotate-key" -> rotateKey(flags(rest));
+                case "init" -> { return new dev.gpubox.cli.init.Init(env, System.in, out, err).run(rest); }
                 default -> {
                     out.print(USAGE);
                     return command.equals("help") || command.equals("--help") ? 0 : 2;
