@@ -111,6 +111,10 @@ class InitAgainstMotoTest {
             assertEquals(1, filed.size());
             assertEquals("L-DB2E81BA", filed.get(0).body().path("QuotaCode").asText());
             assertEquals(4.0, filed.get(0).body().path("DesiredValue").asDouble());
+            // Signed as AWS checks it: SigV4 for the servicequotas signing name, in the stack's region.
+            assertTrue(filed.get(0).authorization().matches(
+                    "AWS4-HMAC-SHA256 Credential=testing/\\d{8}/us-east-1/servicequotas/aws4_request, SignedHeaders=.*x-amz-target.*"),
+                    filed.get(0).authorization());
             // The AMI list is read with paging: 6 parameters, two a page.
             assertEquals(3, aws.calls("GetParametersByPath").size());
 

@@ -21,7 +21,7 @@ import java.util.Map;
  * It answers the real SDK over HTTP, keeps filed requests as AWS does, and logs every call's target and body.
  */
 final class JsonProtocolStandIn implements AutoCloseable {
-    record Call(String target, JsonNode body) {}
+    record Call(String target, String authorization, JsonNode body) {}
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
@@ -36,7 +36,7 @@ final class JsonProtocolStandIn implements AutoCloseable {
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             JsonNode body = json.readTree(exchange.getRequestBody().readAllBytes());
             synchronized (this) {
-                calls.add(new Call(target, body));
+                calls.add(new Call(target, exchange.getRequestHeaders().getFirst("Authorization"), body));
             }
             int status = 200;
             Object reply;
