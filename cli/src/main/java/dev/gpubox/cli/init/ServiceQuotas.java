@@ -112,7 +112,13 @@ final class ServiceQuotas {
         });
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode reply = json.readTree(response.body().length == 0 ? "{}".getBytes() : response.body());
+            JsonNode reply;
+            try {
+                reply = json.readTree(response.body().length == 0 ? "{}".getBytes() : response.body());
+            } catch (IOException notJson) {
+                throw new InitFailure(1, "Service Quotas " + operation + " at " + endpoint + ": HTTP "
+                        + response.statusCode() + ", and not a JSON reply (is AWS_ENDPOINT_URL pointing elsewhere?)");
+            }
             if (response.statusCode() / 100 != 2) {
                 String type = reply.path("__type").asText("HTTP " + response.statusCode());
                 type = type.substring(type.indexOf('#') + 1);
