@@ -25,12 +25,12 @@ final class Events {
     }
 
     /**
-     * API Gateway requests; the rest are EventBridge deliveries (schedules, EC2 state changes) and
-     * CloudFormation's custom resource events.
+     * API Gateway requests; the rest are EventBridge deliveries (the schedules: nightly stop, morning start;
+     * EC2 state changes) and CloudFormation's custom resource events.
      */
     static boolean isApiEvent(Path file) {
         String name = file.getFileName().toString();
-        return !name.startsWith("scheduled-stop") && !name.startsWith("state-change")
+        return !name.startsWith("scheduled-") && !name.startsWith("state-change")
                 && !name.startsWith("custom-resource") && !isKeepWarm(file);
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gpubox.box.BoxConfig;
+import dev.gpubox.box.BoxTags;
 import dev.gpubox.box.ExternalTools;
 import dev.gpubox.sim.Ec2Simulator;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * Every function as Lambda's own Java runtime runs it: AWS's runtime interface client
@@ -100,8 +105,6 @@ class RuntimeClientIT {
     @Test
     @Order(0)
     void everyFunctionInTheTemplateIsRunHere() {
-        // SchedulePauseHandler, ScheduledStartHandler and SshHandler (issue 17) are listed but not yet run
-        // through the runtime client below; their wire tests run them in-process (SshWireTest, MorningStartMonthTest).
         assertEquals(List.of("StatusHandler", "StartHandler", "StopHandler", "AttachEipHandler", "SnoozeHandler",
                 "SchedulePauseHandler", "ScheduledStartHandler", "SshHandler",
                 "PanelHandler", "ScheduledStopHandler", "StateChangeHandler", "StopOnDeleteHandler"),
@@ -203,10 +206,64 @@ class RuntimeClientIT {
         }
     }
 
+    /** Issue 17: the caller's own address (sourceIp, never X-Forwarded-For) gets port 22, one rule at the wire. */
+    @Test
+    @Order(11)
+    void sshOpensPort22ToTheCallersAddress() throws Exception {
+        int before = sim.calls("AuthorizeSecurityGroupIngress");
+        JsonNode body = JSON.readTree(apiCall("SshHandler", "ssh.json", 200).path("body").asText());
+        assertEquals("198.51.100.7/32", body.path("ssh").path("cidr").asText(), body.toString());
+        assertEquals(before + 1, sim.calls("AuthorizeSecurityGroupIngress"));
+    }
+
+    /**
+     * Issue 17's morning start and its pause, through Lambda's runtime: a paused day starts nothing, a resumed
+     * one starts the box. The stack's StartTime reaches the functions as a tag on the box, as the template puts it.
+     */
+    @Test
+    @Order(12)
+    void aPausedMorningStartStartsNothingAndAResumedOneStartsTheBox() throws Exception {
+        try (Ec2Client ec2 = EndpointClients.ec2(sim.endpoint())) {
+            ec2.createTags(b -> b.resources(box.instanceId())
+                    .tags(Tag.builder().key(BoxTags.START_TIME).value("00:00 Mon-Sun").build()));
+        }
+        String nextWeek = LocalDate.now(ZoneId.of("Asia/Shanghai")).plusDays(7).toString();
+        int tagsBefore = sim.calls("CreateTags");
+        invokeApi("SchedulePauseHandler", "schedule-pause.json", 200, e -> {
+            ((ObjectNode) e.path("queryStringParameters")).put("until", nextWeek);
+            ((ObjectNode) e.path("multiValueQueryStringParameters")).putArray("until").add(nextWeek);
+        });
+        assertEquals(tagsBefore + 1, sim.calls("CreateTags"), "the pause is a tag on the box");
+
+        int startsBefore = sim.calls("StartInstances");
+        assertEquals("skipped_paused", invoke("ScheduledStartHandler", "scheduled-start.json", e -> { }).asText());
+        assertEquals(startsBefore, sim.calls("StartInstances"), "a paused day starts nothing");
+
+        int untagsBefore = sim.calls("DeleteTags");
+        apiCall("SchedulePauseHandler", "schedule-pause-cancel.json", 200);
+        assertEquals(untagsBefore + 1, sim.calls("DeleteTags"));
+        assertEquals("started", invoke("ScheduledStartHandler", "scheduled-start.json", e -> { }).asText());
+        assertEquals(startsBefore + 1, sim.calls("StartInstances"));
+    }
+
+    /** The schedule's payload in events/ is the one the template sends. */
+    @Test
+    @Order(13)
+    void theMorningStartFixtureIsWhatTheScheduleSends() throws IOException {
+        String sent = Files.readString(REPO.resolve("events/scheduled-start.json")).strip();
+        assertTrue(Files.readString(REPO.resolve("template.yaml")).contains("Input: '" + sent + "'"),
+                "template.yaml's morning-start schedule sends " + sent);
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     private static JsonNode apiCall(String handler, String event, int status) throws Exception {
-        JsonNode reply = invoke(handler, event, e -> { });
+        return invokeApi(handler, event, status, e -> { });
+    }
+
+    private static JsonNode invokeApi(String handler, String event, int status, Consumer<ObjectNode> change)
+            throws Exception {
+        JsonNode reply = invoke(handler, event, change);
         assertEquals(status, reply.path("statusCode").asInt(), handler + " replied " + reply);
         JsonNode body = JSON.readTree(reply.path("body").asText());
         assertTrue(body.path("message").isTextual(), "every reply has a message: " + body);
