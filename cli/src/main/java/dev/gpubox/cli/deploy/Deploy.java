@@ -141,6 +141,10 @@ public final class Deploy {
         String stack = verdict.stackName();
         Aws.Reply before = cli.capture("cloudformation", "describe-stacks", "--stack-name", stack,
                 "--query", "Stacks[0].StackStatus", "--output", "text");
+        if (before.status() != 0) { // which wait applies is unknown, so nothing is executed
+            throw new Stop(before.status(), "could not read the stack's status (aws cloudformation describe-stacks failed,"
+                    + " see above); the change set is not executed: run ./gpubox deploy again.");
+        }
         List<String> execute = new ArrayList<>(List.of("cloudformation", "execute-change-set", "--change-set-name", arn));
         if (options.rollbackDisabled()) {
             execute.add("--disable-rollback");
