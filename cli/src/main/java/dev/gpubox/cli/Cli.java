@@ -50,8 +50,8 @@ public final class Cli {
               ./gpubox package                             build functions/target/gpubox-functions.jar for sam deploy
               ./gpubox bench [--help] | bench money [--help]   measure the deployed jar; replay a month of stop policies
             """;
-    /** The commands this class runs; the others (deploy, test, local, ...) are the script's. */
-    static final List<String> COMMANDS = List.of("login", "up", "down", "status", "snooze", "rotate-key", "init");
+    /** The commands this class runs; the others (test, local, ...) are the script's. */
+    static final List<String> COMMANDS = List.of("login", "up", "down", "status", "snooze", "rotate-key", "init", "deploy");
     static final Pattern SSH_LINE = Pattern.compile("^ssh (?:-i (\\S+) )?(?:(\\S+)@)?(\\S+)$");
 
     private final Map<String, String> env;
@@ -105,6 +105,7 @@ public final class Cli {
                 case "snooze" -> snooze(rest);
                 case "rotate-key" -> rotateKey(flags(rest));
                 case "init" -> { return new dev.gpubox.cli.init.Init(env, System.in, out, err).run(rest); }
+                case "deploy" -> { return new dev.gpubox.cli.deploy.Deploy(env, System.in, out, err).run(rest); }
                 default -> throw new IllegalStateException("COMMANDS lists " + command + " without a case");
             }
             return 0;

@@ -1,9 +1,6 @@
 package dev.gpubox.cli.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,13 +19,11 @@ import java.util.Set;
  * <p>It also refuses, unless {@code --allow-restart}, a change that CloudFormation makes by stopping and
  * starting the box ("Some interruptions" in the reference: UserData, InstanceType, ...;
  * {@link InstanceUpdates}) while the box runs: that would kill whatever runs on it. Whether it runs comes
- * from {@code aws ec2 describe-instances}, which {@code ./gpubox deploy} calls for the ids that
- * {@code --boxes-to-check} prints and passes in as {@code --box-states FILE} (lines "INSTANCE_ID STATE");
- * a box whose state could not be read counts as running.
+ * from {@code aws ec2 describe-instances}, which {@link Deploy} calls for the boxes {@link #interruptions}
+ * names (its text output is {@link #boxStates}); a box whose state could not be read counts as running.
  *
- * <p>Usage: {@code java -cp gpubox-cli.jar dev.gpubox.cli.deploy.ReplacementGuard CHANGE_SET.json
- * [--allow-replacement] [--allow-restart] [--box-states FILE]}, or {@code --boxes-to-check CHANGE_SET.json}.
- * Exit 0: safe to execute (or allowed); 3: refused; 2: unreadable input.
+ * <p>{@link Deploy} executes a change set when {@link Verdict#allowedBy} says so; it exits {@link #REFUSED}
+ * when the guard refuses and {@link #UNREADABLE} when the change set cannot be judged.
  */
 public final class ReplacementGuard {
     public static final int SAFE = 0;
@@ -285,53 +280,10 @@ public final class ReplacementGuard {
         return out.toString();
     }
 
-    public static void main(String[] args) {
-        if (args.length == 2 && args[0].equals("--boxes-to-check")) {
-            printBoxesToCheck(Path.of(args[1]));
-            return;
-        }
-        if (args.length < 1) {
-            System.err.println("usage: ReplacementGuard CHANGE_SET.json [" + ALLOW + "] [" + ALLOW_RESTART
-                    + "] [--box-states FILE] | --boxes-to-check CHANGE_SET.json");
-            System.exit(UNREADABLE);
-        }
-        List<String> options = List.of(args);
-        boolean allowReplacement = options.contains(ALLOW);
-        boolean allowRestart = options.contains(ALLOW_RESTART);
-        int states = options.indexOf("--box-states");
-        Verdict verdict;
-        try {
-            Map<String, String> boxStates = states < 0 || states + 1 >= args.length ? Map.of() : boxStates(Path.of(args[states + 1]));
-            verdict = analyse(new ObjectMapper().readTree(Path.of(args[0]).toFile()), boxStates);
-        } catch (IOException e) {
-            System.err.println("gpubox deploy: cannot read the change set " + args[0] + ": " + e.getMessage());
-            System.exit(UNREADABLE);
-            return;
-        }
-        boolean go = verdict.allowedBy(allowReplacement, allowRestart);
-        String message = explain(verdict, allowReplacement, allowRestart);
-        (go ? System.out : System.err).println(message);
-        System.exit(verdict.unreadable() != null ? UNREADABLE : go ? SAFE : REFUSED);
-    }
-
-    /** The instance ids whose state decides the verdict, one per line (none: no describe call is needed). */
-    private static void printBoxesToCheck(Path changeSet) {
-        try {
-            interruptions(new ObjectMapper().readTree(changeSet.toFile())).forEach(b -> {
-                if (!b.physicalId().isEmpty()) {
-                    System.out.println(b.physicalId());
-                }
-            });
-        } catch (IOException e) {
-            // The full check reads the same file next and reports it as unreadable.
-            System.err.println("gpubox deploy: cannot read the change set " + changeSet + ": " + e.getMessage());
-        }
-    }
-
     /** `describe-instances --query 'Reservations[].Instances[].[InstanceId,State.Name]' --output text`. */
-    static Map<String, String> boxStates(Path file) throws IOException {
+    static Map<String, String> boxStates(String text) {
         Map<String, String> states = new LinkedHashMap<>();
-        for (String line : java.nio.file.Files.readAllLines(file)) {
+        for (String line : text.lines().toList()) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length == 2 && fields[0].startsWith("i-")) {
                 states.put(fields[0], fields[1]);

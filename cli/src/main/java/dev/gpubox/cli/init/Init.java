@@ -56,7 +56,8 @@ public final class Init {
     private final ZoneId laptopZone;
 
     public Init(Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
-        this(env, in, out, err, region -> Clients.defaults(region, env), ZoneId.systemDefault());
+        this(env, in, out, err, region -> Clients.defaults(region, env),
+                LaptopZone.of(env).map(ZoneId::of).orElse(ZoneId.systemDefault()));
     }
 
     Init(Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
@@ -151,7 +152,7 @@ public final class Init {
         } catch (DateTimeException e) {
             throw new InitFailure(2, "'" + zone + "' is not a time zone name: give --timezone, e.g. Europe/Berlin.");
         }
-        if (!zone.matches("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")) {
+        if (!LaptopZone.IANA.matcher(zone).matches()) {
             throw new InitFailure(2, "this laptop's time zone is '" + zone + "', not an IANA name: give --timezone,"
                     + " e.g. --timezone Europe/Berlin.");
         }

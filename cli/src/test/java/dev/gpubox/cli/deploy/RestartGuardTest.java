@@ -109,7 +109,7 @@ class RestartGuardTest {
         // A replaced box is the replacement check's: no state is needed for it.
         assertEquals(List.of(), ReplacementGuard.interruptions(changeSet("new-key-pair.json")));
         Path states = Files.writeString(dir.resolve("states"), BOX + "\tstopped\ni-0fedcba9876543210\trunning\n\n");
-        assertEquals(Map.of(BOX, "stopped", "i-0fedcba9876543210", "running"), ReplacementGuard.boxStates(states));
+        assertEquals(Map.of(BOX, "stopped", "i-0fedcba9876543210", "running"), ReplacementGuard.boxStates(Files.readString(states)));
     }
 
     /** The restart causes of a change set that modifies only {@code property} of the running box. */
