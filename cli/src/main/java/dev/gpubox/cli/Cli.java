@@ -516,6 +516,8 @@ public final class Cli {
                     + " setting): fix template.yaml or the stack's parameters and redeploy with ./gpubox deploy"
                     + " (docs/setup.md).";
             case "wrong_state" -> "wait for the box to finish what it is doing (./gpubox status), then try again.";
+            case "spot_interrupted" -> "nothing to do: AWS restarts the Spot box when capacity returns;"
+                    + " ./gpubox status shows when it runs again.";
             case "budget_reached" -> "to start it before the month ends, raise MonthlyBudgetUsd:"
                     + " ./gpubox deploy --parameter-overrides MonthlyBudgetUsd=N (docs/money-safety.md).";
             case "bad_request" -> "fix the argument as the message says (./gpubox help).";

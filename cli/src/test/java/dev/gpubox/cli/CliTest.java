@@ -281,6 +281,8 @@ class CliTest {
                 new Case(403, "vcpu_quota", 1, "ask for a higher 'Running On-Demand G and VT instances' quota"),
                 new Case(409, "budget_reached", 1, "to start it before the month ends, raise MonthlyBudgetUsd:"
                         + " ./gpubox deploy --parameter-overrides MonthlyBudgetUsd=N"),
+                new Case(409, "spot_interrupted", 1, "nothing to do: AWS restarts the Spot box when capacity returns;"
+                        + " ./gpubox status shows when it runs again."),
                 new Case(403, "", 1, "the API refused the key: run ./gpubox login again."))) {
             stopApi();
             String url = api(c.status(), "{\"error\":\"" + c.code() + "\",\"message\":\"The API's words.\"}");

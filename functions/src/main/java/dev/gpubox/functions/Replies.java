@@ -6,6 +6,7 @@ import dev.gpubox.box.BoxStatus;
 import dev.gpubox.box.MonthToDate;
 import dev.gpubox.box.MorningSchedule;
 import dev.gpubox.box.Quote;
+import dev.gpubox.box.SpotStatus;
 import dev.gpubox.box.SshAccess;
 import dev.gpubox.box.SweepReport;
 import java.util.LinkedHashMap;
@@ -144,6 +145,20 @@ final class Replies {
         node.put("availabilityZone", box.availabilityZone());
         // The stack's InstanceType: after a capacity fall-back (FallbackInstanceTypes) instanceType is another.
         node.put("preferredType", box.preferredType());
+        // A Spot box's request (issue 18): null for on-demand; its state and status only from GET /status.
+        node.put("spot", spotJson(box.spot()));
+        return node;
+    }
+
+    private static Map<String, Object> spotJson(SpotStatus spot) {
+        if (spot == null) {
+            return null;
+        }
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("requestId", spot.requestId());
+        node.put("requestState", spot.requestState());
+        node.put("requestStatus", spot.requestStatus());
+        node.put("interrupted", spot.interrupted());
         return node;
     }
 

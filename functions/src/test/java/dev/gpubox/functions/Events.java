@@ -30,8 +30,15 @@ final class Events {
      */
     static boolean isApiEvent(Path file) {
         String name = file.getFileName().toString();
-        return !name.startsWith("scheduled-") && !name.startsWith("state-change")
+        return !name.startsWith("scheduled-") && !isEc2Notice(file)
                 && !name.startsWith("custom-resource") && !isKeepWarm(file);
+    }
+
+    /** What EventBridge delivers to the state-change function: EC2's state changes and its two Spot events. */
+    static boolean isEc2Notice(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith("state-change") || name.equals("spot-interruption-warning.json")
+                || name.equals("rebalance-recommendation.json");
     }
 
     /** The keep-warm schedules' payload to the API functions (KeepWarm). */

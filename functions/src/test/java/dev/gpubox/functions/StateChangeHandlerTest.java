@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 class StateChangeHandlerTest {
@@ -67,8 +68,44 @@ class StateChangeHandlerTest {
         assertTrue(notices.isEmpty());
     }
 
+    /** Issue 18 point 3: the fixture of EC2's two-minute warning, through the real handler, gives one notice. */
+    @Test
+    void theSpotInterruptionWarningSendsOneNoticeSayingWhatToSave() throws Exception {
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(
+                box(BOX_ID, InstanceStateName.RUNNING).toBuilder().instanceLifecycle(InstanceLifecycleType.SPOT)
+                        .spotInstanceRequestId("sir-0a1b2c3d").build()));
+        String reply = invoke(Events.raw(Events.DIR.resolve("spot-interruption-warning.json")));
+        assertEquals(1, notices.size());
+        String notice = notices.get(0);
+        assertTrue(reply.contains("AWS is taking the capacity"), reply);
+        assertTrue(notice.contains("in two minutes") && notice.contains("Save your work now"), notice);
+        assertTrue(notice.contains("EBS disk") && notice.contains("survives"), notice);
+        assertTrue(notice.contains("/opt/dlami/nvme is wiped"), "g4dn.xlarge has an instance store: " + notice);
+        assertTrue(notice.contains("stops, it is not terminated"), notice);
+    }
+
+    @Test
+    void theRebalanceRecommendationSendsOneNotice() throws Exception {
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class))).thenReturn(instances(
+                box(BOX_ID, InstanceStateName.RUNNING).toBuilder().instanceLifecycle(InstanceLifecycleType.SPOT).build()));
+        invoke(Events.raw(Events.DIR.resolve("rebalance-recommendation.json")));
+        assertEquals(1, notices.size());
+        assertTrue(notices.get(0).contains("higher risk of interruption") && notices.get(0).contains("nothing stops yet"),
+                notices.get(0));
+    }
+
+    @Test
+    void aSpotEventAboutAnotherInstanceSendsNothing() throws Exception {
+        when(ec2.describeInstances(any(DescribeInstancesRequest.class)))
+                .thenReturn(instances(Ec2Fixtures.box(Ec2Fixtures.OTHER_ID, InstanceStateName.RUNNING)
+                        .toBuilder().tags(List.of()).build()));
+        assertEquals("\"no notice\"", invoke(Events.raw(Events.DIR.resolve("spot-interruption-warning.json"))));
+        assertTrue(notices.isEmpty());
+    }
+
+    /** The fixtures this function answers: EC2's state changes and its two Spot events. */
     static Stream<Path> otherEvents() {
-        return Events.all().stream().filter(f -> !f.getFileName().toString().startsWith("state-change"));
+        return Events.all().stream().filter(f -> !Events.isEc2Notice(f));
     }
 
     @ParameterizedTest

@@ -5,9 +5,11 @@ import dev.gpubox.box.BoxConfig;
 import dev.gpubox.box.BoxException;
 import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
+import dev.gpubox.box.SpotNotices;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.sim.Ec2Simulator;
 import dev.gpubox.sim.Ec2State;
+import dev.gpubox.sim.SpotRequests;
 import java.io.IOException;
 import java.net.BindException;
 import java.security.SecureRandom;
@@ -61,6 +63,14 @@ public final class LocalMode {
                                     handler runs, e.g. 502x2 shows the panel's and the CLI's "waking up"
                                     retries; :bare gives a 5xx the bare {"message": ...} body of a stack
                                     deployed before the template's GatewayResponses, e.g. 502:bare
+              --spot                simulator: the box is a Spot instance (UseSpot=true) with its persistent
+                                    Spot request; right after a stop, a start waits for the request to settle
+              --spot-interrupt-after N  simulator, with --spot: N seconds into the box's next run AWS
+                                    interrupts it: the two-minute warning (a notice), then EC2 stops it
+                                    (Server.SpotInstanceShutdown); /start says it restarts when capacity
+                                    returns, and EC2 restarts it itself --spot-capacity-after seconds later
+              --spot-warning-seconds N  the warning's lead before EC2 stops the box (default 120, as AWS)
+              --spot-capacity-after N   capacity returns N seconds after the interruption's stop (default 60)
               --ec2-endpoint URL    use this EC2-compatible endpoint (LocalStack, moto) instead of the simulator
               --aws                 use real AWS: the default credential chain and region
               --instance-id ID      the box, with --aws or --ec2-endpoint (or GPUBOX_INSTANCE_ID)
@@ -111,10 +121,17 @@ public final class LocalMode {
             for (var soldOut : options.soldOut.entrySet()) {
                 simulator.state().soldOut(soldOut.getKey(), soldOut.getValue());
             }
-            config = SeededBox.seed(simulator.state(), options.fallbackTypes).withSettings(options.settings());
+            config = SeededBox.seed(simulator.state(), options.fallbackTypes, options.spot)
+                    .withSettings(options.settings());
+            if (options.spotInterruptAfter != null) {
+                simulator.state().spotRequests().capacityReturnsAfter(Duration.ofSeconds(options.spotCapacityAfter))
+                        .interruptWhenRunningFor(config.instanceId(), Duration.ofSeconds(options.spotInterruptAfter),
+                                Duration.ofSeconds(options.spotWarningSeconds));
+            }
             System.setProperty("aws.endpointUrlEc2", simulator.endpoint().toString());
             offlineDefaults();
-            backend = "the embedded EC2 simulator at " + simulator.endpoint() + " (one stopped g4dn.xlarge, "
+            backend = "the embedded EC2 simulator at " + simulator.endpoint() + " (one stopped "
+                    + (options.spot ? "Spot " : "") + "g4dn.xlarge, "
                     + "Elastic IP attached; starts take " + options.startSeconds + " s, stops "
                     + options.stopSeconds + " s)";
         }
@@ -135,7 +152,8 @@ public final class LocalMode {
         running.add(0, api);
         options.gatewayFaults.forEach(f -> api.gatewayFaults().inject(f.status(), f.times(), f.bare()));
         if (simulator != null) {
-            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget)));
+            running.add(0, scheduleLikeAws(simulator, api, new StateChangeNotices(ec2, config, console, budget),
+                    new SpotNotices(ec2, config, console)));
         }
         printBanner(api, options.apiKey, backend, simulator != null);
 
@@ -152,13 +170,21 @@ public final class LocalMode {
      * What AWS does around the functions, for the simulator: EC2's stopped events become notices (every
      * second), and the five-minute sweep runs every minute, so a snooze end stops the box by itself.
      */
-    private static AutoCloseable scheduleLikeAws(Ec2Simulator simulator, LocalApi api, StateChangeNotices notices) {
+    private static AutoCloseable scheduleLikeAws(Ec2Simulator simulator, LocalApi api, StateChangeNotices notices,
+                                                 SpotNotices spotNotices) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gpubox-local-schedules");
             t.setDaemon(true);
             return t;
         });
         timer.scheduleWithFixedDelay(() -> {
+            for (SpotRequests.Notice spot : simulator.state().spotRequests().drainNotices()) {
+                try {
+                    spotNotices.onSpotEvent(spot.detailType(), spot.instanceId(), spot.instanceAction(), spot.time());
+                } catch (Throwable e) {
+                    System.out.println("[notice failed] " + e);
+                }
+            }
             for (Ec2State.StateEvent event : simulator.state().drainEvents()) {
                 try {
                     notices.onStateChange(event.instanceId(), event.state(), event.time());
@@ -295,6 +321,10 @@ public final class LocalMode {
         /** --sold-out: type → sold out only after accepting the start (":late"). */
         final java.util.Map<String, Boolean> soldOut = new java.util.LinkedHashMap<>();
         String fallbackTypes = "";
+        boolean spot;
+        Integer spotInterruptAfter;
+        int spotWarningSeconds = 120;
+        int spotCapacityAfter = 60;
         final List<GatewayFaultFlag> gatewayFaults = new ArrayList<>();
 
         static Options parse(String[] args) {
@@ -323,6 +353,10 @@ public final class LocalMode {
                         }
                         o.soldOut.put(type, spec.endsWith(":late"));
                     }
+                    case "--spot" -> o.spot = true;
+                    case "--spot-interrupt-after" -> o.spotInterruptAfter = number(arg, value(args, ++i, arg), 0, 86400);
+                    case "--spot-warning-seconds" -> o.spotWarningSeconds = number(arg, value(args, ++i, arg), 0, 3600);
+                    case "--spot-capacity-after" -> o.spotCapacityAfter = number(arg, value(args, ++i, arg), 0, 86400);
                     case "--gateway-fault" -> o.gatewayFaults.add(gatewayFault(value(args, ++i, arg)));
                     case "--shutdown-time" -> o.shutdownTime = value(args, ++i, arg);
                     case "--timezone" -> o.timezone = value(args, ++i, arg);
@@ -341,6 +375,14 @@ public final class LocalMode {
                     && (o.aws || o.endpoint != null)) {
                 throw new IllegalArgumentException("--fault, --start-fails, --sold-out and --fallback-types need the"
                         + " embedded simulator (a deployed stack sets FallbackInstanceTypes)");
+            }
+            if (o.spotInterruptAfter != null && !o.spot) {
+                throw new IllegalArgumentException("--spot-interrupt-after needs --spot (an on-demand box is never"
+                        + " interrupted)");
+            }
+            if (o.spot && (o.aws || o.endpoint != null)) {
+                throw new IllegalArgumentException("--spot and --spot-interrupt-after need the embedded simulator (a"
+                        + " deployed stack's box is Spot when deployed with UseSpot=true)");
             }
             try {
                 new BoxConfig(null, null, null, null, "ubuntu", o.settings()).policy();

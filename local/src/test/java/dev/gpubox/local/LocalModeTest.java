@@ -135,4 +135,21 @@ class LocalModeTest {
         assertEquals(0, p.exitValue(), err);
         assertEquals(LocalMode.USAGE, out);
     }
+
+    /** Issue 18: --spot makes the seeded box Spot; an interruption needs a Spot box and the simulator. */
+    @Test
+    void spotFlagsParseAndAnInterruptionNeedsASpotBoxOnTheSimulator() {
+        LocalMode.Options o = LocalMode.Options.parse(new String[] {"--spot", "--spot-interrupt-after", "30",
+                "--spot-warning-seconds", "20", "--spot-capacity-after", "40"});
+        assertEquals(true, o.spot);
+        assertEquals(30, o.spotInterruptAfter);
+        assertEquals(20, o.spotWarningSeconds);
+        assertEquals(40, o.spotCapacityAfter);
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--spot-interrupt-after", "30"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--spot", "--aws"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> LocalMode.Options.parse(new String[] {"--spot", "--spot-warning-seconds", "soon"}));
+    }
 }

@@ -42,8 +42,18 @@ public final class WireFixture implements AutoCloseable {
     }
 
     private WireFixture(Clock simClock, Duration startDelay, Duration stopDelay, int monthlyBudget) throws IOException {
+        this(simClock, startDelay, stopDelay, monthlyBudget, false);
+    }
+
+    /** The stack's box as a Spot instance with its persistent request (issue 18, local mode's --spot). */
+    public static WireFixture spot(Duration startDelay, Duration stopDelay) throws IOException {
+        return new WireFixture(Clock.systemUTC(), startDelay, stopDelay, 0, true);
+    }
+
+    private WireFixture(Clock simClock, Duration startDelay, Duration stopDelay, int monthlyBudget, boolean spot)
+            throws IOException {
         sim = Ec2Simulator.start(0, simClock, startDelay, stopDelay);
-        box = SeededBox.seed(sim.state());
+        box = SeededBox.seed(sim.state(), "", spot);
         ec2 = Endpoints.clientFor(sim.endpoint());
         api = monthlyBudget == 0 ? LocalApi.start(0, KEY, ec2, box)
                 : LocalApi.start(0, KEY, ec2, box, dev.gpubox.box.Notifier.NONE, LocalMode.Options.parse(

@@ -20,6 +20,9 @@ final class AwsErrors {
     static final int THROTTLE_RETRY_SECONDS = 10;
     static final int STATE_RETRY_SECONDS = 30;
     static final int UNAVAILABLE_RETRY_SECONDS = 30;
+    /** A Spot box's request settles within seconds of its stop (IncorrectSpotRequestState until then). */
+    static final int SPOT_REQUEST_RETRY_SECONDS = 10;
+    static final String SPOT_REQUEST_STATE = "IncorrectSpotRequestState";
 
     private static final Set<String> CAPACITY = Set.of(
             "InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity",
@@ -106,6 +109,25 @@ final class AwsErrors {
         return new BoxException(ErrorCode.AWS_ERROR, message, null, awsSide ? CAPACITY_RETRY_SECONDS : null, null);
     }
 
+    /** A start of a Spot box EC2 stopped for an interruption: refused before any StartInstances. */
+    static BoxException spotInterrupted(String label) {
+        return new BoxException(ErrorCode.SPOT_INTERRUPTED, label + " was interrupted by AWS; it restarts when"
+                + " capacity returns. Only EC2 restarts an interrupted Spot instance, so gpubox does not start it:"
+                + " its disk and address are kept; /status shows when it runs again.", null,
+                CAPACITY_RETRY_SECONDS, null);
+    }
+
+    /** True when EC2 refused a start because the Spot request has not settled after a stop: retry shortly. */
+    static boolean isSpotRequestSettling(BoxException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+                    && SPOT_REQUEST_STATE.equals(aws.awsErrorDetails().errorCode())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @param action what gpubox was doing, e.g. "start the GPU box (i-0abc)" */
     static BoxException map(SdkException e, String action) {
         return map(e, action, "EC2", null);
@@ -137,6 +159,12 @@ final class AwsErrors {
         String requestId = e.requestId();
         // The SDK does not read EC2's error envelope on a 401; EC2 answers 401 only with AuthFailure.
         String c = code != null ? code : e.statusCode() == 401 ? "AuthFailure" : "";
+        if (CAPACITY.contains(c) && aws.contains("Spot capacity")) {
+            return new BoxException(ErrorCode.INSUFFICIENT_CAPACITY,
+                    "AWS has no Spot capacity for this Spot box's type in its zone right now; try again in 5-10"
+                            + " minutes (a Spot box keeps its type, so FallbackInstanceTypes does not apply)." + awsSaid,
+                    requestId, CAPACITY_RETRY_SECONDS, e);
+        }
         if (CAPACITY.contains(c)) {
             return new BoxException(ErrorCode.INSUFFICIENT_CAPACITY,
                     "AWS has no spare GPUs of this type in the box's zone right now; try again in 5-10 minutes."
@@ -168,6 +196,11 @@ final class AwsErrors {
         if (NOT_FOUND.contains(c)) {
             return new BoxException(ErrorCode.NOT_FOUND, "EC2 does not know this box or address." + awsSaid,
                     requestId, null, e);
+        }
+        if (SPOT_REQUEST_STATE.equals(c)) {
+            return new BoxException(ErrorCode.WRONG_STATE, "EC2 cannot " + action + " yet: the box's Spot request"
+                    + " is still settling after its stop; try again in " + SPOT_REQUEST_RETRY_SECONDS + " seconds."
+                    + awsSaid, requestId, SPOT_REQUEST_RETRY_SECONDS, e);
         }
         if ("IncorrectInstanceState".equals(c)) {
             return new BoxException(ErrorCode.WRONG_STATE,

@@ -71,7 +71,10 @@ public final class BoxControl {
     /** Status and the morning start's schedule (null without StartTime), from one DescribeInstances. */
     public StatusWithSchedule statusWithSchedule() {
         Instance box = describeBox();
-        return new StatusWithSchedule(status(box), MorningSchedule.of(box, config.policy().zone(), clock.instant()));
+        BoxStatus now = status(box);
+        // A Spot box's request, for /status alone (the one function granted ec2:DescribeSpotInstanceRequests).
+        BoxStatus withSpot = SpotInstance.isSpot(box) ? now.withSpot(SpotStatus.lookUp(ec2, box)) : now;
+        return new StatusWithSchedule(withSpot, MorningSchedule.of(box, config.policy().zone(), clock.instant()));
     }
 
     /** The status reply's parts: the box, and its morning start. */
@@ -130,6 +133,10 @@ public final class BoxControl {
                 throw new BoxException(ErrorCode.WRONG_STATE, "The GPU box is " + state
                         + " and cannot be started; gpubox never replaces an instance (see docs/setup.md).");
         }
+        if (before.interruptedByAws()) {
+            // Only EC2 restarts a Spot box it stopped for an interruption: a StartInstances would be refused.
+            throw AwsErrors.spotInterrupted(before.label());
+        }
         budget.refuseStartIfOver(clock.instant());
         Instant deadline = clock.instant().plusSeconds(waitSeconds);
         CapacityFallback fallback = new CapacityFallback(ec2);
@@ -138,7 +145,7 @@ public final class BoxControl {
                 ? waitWhilePending(Duration.between(clock.instant(), deadline), before, requested) : status();
         BoxStatus after = notifyingFailure("start", before, () -> fallback.start(box, () -> {
             Instant requested = clock.instant();
-            fallback.startInstance(box);
+            startWhileSpotRequestSettles(fallback, box, deadline);
             return settle.apply(requested);
         }, () -> settle.apply(null)));
         String label = "GPU box is starting (" + after.instanceType() + CapacityFallback.note(before, after, config) + ")";
@@ -149,6 +156,25 @@ public final class BoxControl {
                     : label + "; it gets a new public IP, ask /status in a minute.";
         };
         return new ActionResult("start_issued", true, message + whenItStops(after), after);
+    }
+
+    /**
+     * StartInstances; right after a stop EC2 refuses a Spot box's start ({@code IncorrectSpotRequestState})
+     * until its request is disabled, a matter of seconds: within the caller's wait that is retried, not a
+     * failure; past it, the answer is {@code wrong_state} with Retry-After.
+     */
+    private void startWhileSpotRequestSettles(CapacityFallback fallback, Instance box, Instant deadline) {
+        while (true) {
+            try {
+                fallback.startInstance(box);
+                return;
+            } catch (BoxException e) {
+                if (!AwsErrors.isSpotRequestSettling(e) || !clock.instant().plus(POLL_INTERVAL).isBefore(deadline)) {
+                    throw e;
+                }
+                sleeper.sleep(POLL_INTERVAL);
+            }
+        }
     }
 
     /** Stops the box if it is running. Idempotent: a stopped or stopping box is left alone. */
@@ -407,7 +433,7 @@ public final class BoxControl {
                 snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
                 policy.zone(), box.placement() == null ? null : box.placement().availabilityZone(),
-                CapacityFallback.preferred(box));
+                CapacityFallback.preferred(box), SpotStatus.of(box));
     }
 
     private String sshLine(String keyName, String address) {

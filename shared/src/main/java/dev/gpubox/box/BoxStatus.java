@@ -21,11 +21,25 @@ import java.util.Locale;
  * @param zone              the stack's time zone, for showing times
  * @param availabilityZone  the box's Availability Zone (EC2's placement), where its disk lives; null if unknown
  * @param preferredType     the stack's InstanceType; differs from {@code instanceType} after a capacity fall-back
+ * @param spot              the Spot request and whether AWS interrupted the box; null for an on-demand box
  */
 public record BoxStatus(String instanceId, String name, String instanceType, String state, String publicIp,
                         String elasticIp, boolean elasticIpAttached, Instant launchTime, Long uptimeSeconds,
                         String ssh, Instant snoozedUntil, Instant nextAutomaticStop, Double hourlyPriceUsd,
-                        Double estimatedCostUsd, ZoneId zone, String availabilityZone, String preferredType) {
+                        Double estimatedCostUsd, ZoneId zone, String availabilityZone, String preferredType,
+                        SpotStatus spot) {
+
+    /** The same snapshot with the Spot request as {@code GET /status} looked it up. */
+    BoxStatus withSpot(SpotStatus looked) {
+        return new BoxStatus(instanceId, name, instanceType, state, publicIp, elasticIp, elasticIpAttached, launchTime,
+                uptimeSeconds, ssh, snoozedUntil, nextAutomaticStop, hourlyPriceUsd, estimatedCostUsd, zone,
+                availabilityZone, preferredType, looked);
+    }
+
+    /** True when AWS stopped this Spot box to take its capacity back: only EC2 restarts it. */
+    public boolean interruptedByAws() {
+        return spot != null && spot.interrupted();
+    }
 
     /** The address to connect to: the Elastic IP when attached, else the current public IP. */
     public String address() {
@@ -35,6 +49,17 @@ public record BoxStatus(String instanceId, String name, String instanceType, Str
     /** One line for a phone notification. */
     public String summary() {
         String label = label();
+        if (interruptedByAws()) {
+            return label + (state.equals("stopping") ? " is stopping" : " is stopped") + ", interrupted by AWS; it"
+                    + " restarts when capacity returns" + spot.requestNote() + ".";
+        }
+        String reclaiming = spot != null && SpotStatus.MARKED_FOR_STOP.equals(spot.requestStatus())
+                && state.equals("running") ? " AWS is taking this Spot box back: it stops within two minutes"
+                + spot.requestNote() + "; save your work to the EBS disk." : "";
+        return summaryOfState(label) + reclaiming;
+    }
+
+    private String summaryOfState(String label) {
         return switch (state) {
             case "running" -> label + " is running at " + address()
                     + (uptimeText() == null ? "" : ", up " + uptimeText()

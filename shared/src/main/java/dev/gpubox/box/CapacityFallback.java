@@ -32,9 +32,13 @@ final class CapacityFallback {
         return tag == null || tag.isBlank() ? box.instanceTypeAsString() : tag.strip();
     }
 
-    /** True when the stack has a fall-back list at all (no list: no DescribeInstanceTypes, no change). */
+    /**
+     * True when the stack has a fall-back list at all (no list: no DescribeInstanceTypes, no change). Never for
+     * a Spot box: EC2 does not change a stopped Spot instance's type, and its request's launch specification
+     * names the one type.
+     */
     static boolean configured(Instance box) {
-        return !BootCompatibility.parseList(BoxTags.value(box, BoxTags.FALLBACK_TYPES)).isEmpty();
+        return !SpotInstance.isSpot(box) && !BootCompatibility.parseList(BoxTags.value(box, BoxTags.FALLBACK_TYPES)).isEmpty();
     }
 
     /** The types still to try after the box's current one: the order past it (all of it, less it, if absent). */

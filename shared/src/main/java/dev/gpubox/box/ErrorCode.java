@@ -13,6 +13,8 @@ public enum ErrorCode {
     BUDGET_REACHED(409, "budget_reached"),
     /** A snooze past the run's ceiling (MaxRunHours): no key holder may keep the box on longer. */
     RUN_LIMIT(409, "run_limit"),
+    /** A start of a Spot box AWS interrupted: only EC2 restarts it, when capacity returns (issue 18). */
+    SPOT_INTERRUPTED(409, "spot_interrupted"),
     /** POST /ssh: the box's security group is full (EC2's RulesPerSecurityGroupLimitExceeded). */
     SSH_RULE_LIMIT(409, "ssh_rule_limit"),
     INTERNAL(500, "internal_error"),

@@ -16,7 +16,9 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  */
 public final class ScheduledStart {
     /** What a run did, a stable word for the log and the reply. */
-    public enum Outcome { STARTED, ALREADY_RUNNING, NOT_A_START_DAY, NO_START_TIME, SKIPPED_PAUSED, SKIPPED_BUDGET }
+    public enum Outcome { STARTED, ALREADY_RUNNING, NOT_A_START_DAY, NO_START_TIME, SKIPPED_PAUSED, SKIPPED_BUDGET,
+        /** A Spot box AWS interrupted: only EC2 restarts it (issue 18); one notice, no failed invocation. */
+        SKIPPED_INTERRUPTED }
 
     private final BoxControl control;
     private final BoxConfig config;
@@ -63,7 +65,17 @@ public final class ScheduledStart {
                     + ": " + e.getMessage());
             return Outcome.SKIPPED_BUDGET;
         }
-        ActionResult result = control.start(0);
+        ActionResult result;
+        try {
+            result = control.start(0);
+        } catch (BoxException e) {
+            if (e.error() != ErrorCode.SPOT_INTERRUPTED) {
+                throw e;
+            }
+            notifier.publish("gpubox: morning start skipped (interrupted by AWS)", "gpubox did not start " + label
+                    + ": " + e.getMessage());
+            return Outcome.SKIPPED_INTERRUPTED;
+        }
         return result.accepted() ? Outcome.STARTED : Outcome.ALREADY_RUNNING;
     }
 }

@@ -36,23 +36,10 @@ public final class StateChangeNotices {
         if (!"stopped".equals(state) && !("running".equals(state) && ledger.enabled())) {
             return null; // without a ledger a start needs no look-up at all
         }
-        config.requireManagedTag();
-        List<Instance> found;
-        try {
-            found = Ec2Calls.call("look up " + instanceId, () -> ec2.describeInstances(
-                            DescribeInstancesRequest.builder().instanceIds(instanceId).build())).reservations().stream()
-                    .flatMap(r -> r.instances().stream()).toList();
-        } catch (BoxException e) {
-            if (e.error() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
-            // The rule sees every instance in the region; one EC2 no longer lists (terminated, gone) is not ours.
-            found = List.of();
-        }
-        if (found.isEmpty() || !config.managedTagValue().equals(BoxTags.value(found.get(0), config.managedTagKey()))) {
+        Instance box = managedBox(ec2, config, instanceId);
+        if (box == null) {
             return null; // not one of this stack's boxes
         }
-        Instance box = found.get(0);
         if (!"stopped".equals(state)) {
             // A start sends no notice: a ledger failure fails the event, so EventBridge retries it (and the
             // StateChangeErrorsAlarm counts it); the sweep records the run within five minutes anyway.
@@ -85,10 +72,35 @@ public final class StateChangeNotices {
         return message;
     }
 
+    /** The instance when it is one of this stack's boxes (its managed tag), else null. */
+    static Instance managedBox(Ec2Client ec2, BoxConfig config, String instanceId) {
+        config.requireManagedTag();
+        List<Instance> found;
+        try {
+            found = Ec2Calls.call("look up " + instanceId, () -> ec2.describeInstances(
+                            DescribeInstancesRequest.builder().instanceIds(instanceId).build())).reservations().stream()
+                    .flatMap(r -> r.instances().stream()).toList();
+        } catch (BoxException e) {
+            if (e.error() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            // The rule sees every instance in the region; one EC2 no longer lists (terminated, gone) is not ours.
+            found = List.of();
+        }
+        if (found.isEmpty() || !config.managedTagValue().equals(BoxTags.value(found.get(0), config.managedTagKey()))) {
+            return null;
+        }
+        return found.get(0);
+    }
+
     private static String message(Instance box, String label, String ran, StopPolicy policy) {
         String stateReason = box.stateReason() == null ? null : box.stateReason().code();
         if ("Client.InstanceInitiatedShutdown".equals(stateReason)) {
             return label + " shut itself down (the idle watchdog, or a shutdown on the box) after " + ran + ".";
+        }
+        if (SpotStatus.INTERRUPTED_REASON.equals(stateReason)) {
+            return label + " was interrupted by AWS after " + ran + ": AWS took its Spot capacity back and stopped it"
+                    + " (not terminated); it restarts when capacity returns.";
         }
         if (AwsErrors.isFailedStart(stateReason)) {
             return label + " failed to start and is stopped again: "

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeAddressesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.StartInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.StartInstancesResponse;
@@ -87,6 +88,18 @@ class ScheduledStartTest {
         verify(ec2, never()).startInstances(any(StartInstancesRequest.class));
         assertEquals(1, notices.size(), notices.toString());
         assertTrue(notices.get(0).contains("MonthlyBudgetUsd") && notices.get(0).contains("raise"), notices.get(0));
+    }
+
+    /** Issue 18: AWS interrupted the Spot box; only EC2 restarts it, so the morning start says so and calls nothing. */
+    @Test
+    void anInterruptedSpotBoxSkipsTheStartWithOneNotice() {
+        Instance interrupted = stopped(WEEKDAYS).toBuilder().instanceLifecycle(InstanceLifecycleType.SPOT)
+                .spotInstanceRequestId("sir-0a1b2c3d")
+                .stateReason(r -> r.code("Server.SpotInstanceShutdown").message("Server.SpotInstanceShutdown")).build();
+        assertEquals(ScheduledStart.Outcome.SKIPPED_INTERRUPTED, run(interrupted, MonthlyBudget.off(config)));
+        verify(ec2, never()).startInstances(any(StartInstancesRequest.class));
+        assertEquals(1, notices.size(), notices.toString());
+        assertTrue(notices.get(0).contains("interrupted by AWS; it restarts when capacity returns"), notices.get(0));
     }
 
     @Test

@@ -35,7 +35,8 @@ public final class Ec2Simulator implements AutoCloseable {
     public static final Set<String> ACTIONS = Set.of("DescribeInstances", "DescribeInstanceStatus", "StartInstances",
             "StopInstances", "DescribeAddresses", "AllocateAddress", "AssociateAddress", "DisassociateAddress",
             "CreateTags", "DeleteTags", "ModifyInstanceAttribute", "DescribeInstanceTypes",
-            "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "DescribeSecurityGroupRules");
+            "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "DescribeSecurityGroupRules",
+            "DescribeSpotInstanceRequests", "CancelSpotInstanceRequests");
     /** Real EC2 actions the simulator knows of but does not model; answered as AWS answers an unsupported call. */
     private static final Set<String> UNMODELLED = Set.of("RunInstances", "TerminateInstances", "RebootInstances",
             "ReleaseAddress", "DescribeImages", "DescribeVolumes", "CreateImage");
@@ -280,6 +281,8 @@ public final class Ec2Simulator implements AutoCloseable {
                 List<SecurityGroups.Rule> found = securityGroups.describe(r);
                 yield Xml.response(action, requestId, x -> x.set("securityGroupRuleSet", found, SecurityGroups::rule));
             }
+            case "DescribeSpotInstanceRequests", "CancelSpotInstanceRequests" ->
+                    state.spotRequests().reply(action, r, requestId);
             default -> throw UNMODELLED.contains(action)
                     ? Ec2Error.client("UnsupportedOperation",
                     "The gpubox EC2 simulator does not model " + action + " (see docs/local.md).")
@@ -302,7 +305,9 @@ public final class Ec2Simulator implements AutoCloseable {
                 .leaf("privateIpAddress", i.privateIp()).leaf("ipAddress", i.publicIp())
                 .open("groupSet").open("item").leaf("groupId", SecurityGroups.BOX_GROUP)
                 .leaf("groupName", SecurityGroups.GROUP_NAME).close("item").close("groupSet")
-                .leaf("architecture", "x86_64").leaf("rootDeviceType", "ebs").leaf("rootDeviceName", "/dev/sda1");
+                .leaf("architecture", "x86_64").leaf("rootDeviceType", "ebs").leaf("rootDeviceName", "/dev/sda1")
+                .leaf("instanceLifecycle", i.spotRequestId() == null ? null : "spot")
+                .leaf("spotInstanceRequestId", i.spotRequestId());
         if (i.stateReason() != null) {
             String code = i.stateReason().substring(0, Math.max(0, i.stateReason().indexOf(':')));
             x.open("stateReason").leaf("code", code).leaf("message", i.stateReason())

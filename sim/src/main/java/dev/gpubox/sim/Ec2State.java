@@ -38,6 +38,8 @@ public final class Ec2State {
     /** When set, pages come back short at random, as real EC2's may; see {@link #shortPages(long)}. */
     private java.util.Random shortPages;
     private long serial = 0x1000;
+    /** Persistent Spot requests of the boxes seeded as Spot (issue 18); their model is its own class. */
+    private final SpotRequests spot = new SpotRequests(this);
     private int nextEphemeralHost = 1;
     private int nextElasticHost = 10;
 
@@ -63,6 +65,19 @@ public final class Ec2State {
         }
         instances.put(id, box);
         return id;
+    }
+
+    /** The same as a Spot instance: {@code InstanceLifecycle=spot}, kept by a persistent request ({@link SpotRequests}). */
+    public synchronized String seedSpotInstance(String instanceType, String keyName, String state,
+                                                Map<String, String> tags) {
+        String id = seedInstance(instanceType, keyName, state, tags);
+        spot.attach(id, clock.instant(), state.equals("stopped"));
+        return id;
+    }
+
+    /** The Spot requests and their faults (interruption, capacity). */
+    public SpotRequests spotRequests() {
+        return spot;
     }
 
     /**
@@ -112,6 +127,7 @@ public final class Ec2State {
         if (!box.state.equals("stopped")) {
             throw Ec2Error.client("IncorrectInstanceState", "The instance '" + box.id + "' is not in the 'stopped' state.");
         }
+        spot.refuseTypeChange(box);
         if (!InstanceTypes.KNOWN.containsKey(instanceType)) {
             throw Ec2Error.client("InvalidParameterValue", "Value (" + instanceType
                     + ") for parameter instanceType is invalid.");
@@ -172,6 +188,7 @@ public final class Ec2State {
     synchronized List<Views.StateChange> startInstances(List<String> ids) {
         for (SimInstance box : existing(ids)) {
             advance(box);
+            spot.refuseStart(box);
             if (box.state.equals("stopped") && Boolean.FALSE.equals(soldOut.get(box.instanceType))) {
                 throw new Ec2Error(500, "InsufficientInstanceCapacity", "We currently do not have sufficient "
                         + box.instanceType + " capacity in the Availability Zone you requested (us-west-2a). Our"
@@ -187,6 +204,7 @@ public final class Ec2State {
             box.transitionAt = clock.instant().plus(startDelay);
             box.launchTime = clock.instant();
             box.stateReason = null;
+            spot.started(box, clock.instant());
             box.startFailsWith = startsToFail > 0 ? startFailReason : null;
             if (box.startFailsWith != null) {
                 startsToFail--;
@@ -205,6 +223,7 @@ public final class Ec2State {
             // EC2 reports "stopping" too: the moment a stop took effect, which tests hold to the deadline.
             events.add(new StateEvent(box.id, "stopping", clock.instant()));
             box.stateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
+            spot.stoppedByUser(box, clock.instant());
         });
     }
 
@@ -394,9 +413,63 @@ public final class Ec2State {
         }
     }
 
+    // ------------------------------------------------------------------ what EC2 does by itself (SpotRequests)
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    void advanceAll() {
+        instances.values().forEach(this::advance);
+    }
+
+    SimInstance instance(String id) {
+        return existing(List.of(id)).get(0);
+    }
+
+    /** EC2 stops the box itself (a Spot interruption) at {@code at}, with this state reason. */
+    void stopByEc2(SimInstance box, Instant at, String stateReason) {
+        box.state = "stopping";
+        box.transitionAt = at.plus(stopDelay);
+        box.startFailsWith = null;
+        box.stateReason = stateReason;
+        events.add(new StateEvent(box.id, "stopping", at));
+    }
+
+    /** EC2 starts the box itself (capacity returned for an interrupted Spot box) at {@code at}. */
+    void startByEc2(SimInstance box, Instant at) {
+        box.state = "pending";
+        box.transitionAt = at.plus(startDelay);
+        box.launchTime = at;
+        box.stateReason = null;
+        box.ephemeralIp = addressOf(box.id) == null ? nextEphemeralIp() : null;
+        spot.started(box, at);
+    }
+
+    /** EC2 terminates the box (its Spot request was cancelled while it was stopped); its Elastic IP comes off. */
+    void terminateByEc2(SimInstance box) {
+        SimAddress eip = addressOf(box.id);
+        if (eip != null) {
+            eip.instanceId = null;
+            eip.associationId = null;
+        }
+        box.state = "terminated";
+        box.transitionAt = null;
+        box.ephemeralIp = null;
+        box.stateReason = "Client.UserInitiatedShutdown: User initiated shutdown";
+        events.add(new StateEvent(box.id, "terminated", clock.instant()));
+    }
+
     private void advance(SimInstance box) {
+        // A Spot box's request (and EC2's own stop or start of it) moves too; each step consumes a due time.
+        while (spot.advance(box, clock.instant()) | advanceTransition(box)) {
+            // again, until nothing is due
+        }
+    }
+
+    private boolean advanceTransition(SimInstance box) {
         if (box.transitionAt == null || clock.instant().isBefore(box.transitionAt)) {
-            return;
+            return false;
         }
         Instant at = box.transitionAt;
         box.transitionAt = null;
@@ -411,7 +484,11 @@ public final class Ec2State {
             box.state = "stopped";
             box.ephemeralIp = null;
         }
+        if (box.state.equals("stopped")) {
+            spot.reachedStopped(box, at);
+        }
         events.add(new StateEvent(box.id, box.state, at));
+        return true;
     }
 
     private List<SimInstance> existing(List<String> ids) {
@@ -545,7 +622,7 @@ public final class Ec2State {
         SimAddress eip = addressOf(box.id);
         return new Views.Instance(box.id, box.reservationId, box.instanceType, box.imageId, box.keyName, box.privateIp,
                 eip != null ? eip.publicIp : box.ephemeralIp, box.state, box.stateCode(), box.launchTime.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
-                Map.copyOf(box.tags), box.stateReason);
+                Map.copyOf(box.tags), box.stateReason, spot.requestIdOf(box));
     }
 
     private Views.Address view(SimAddress address) {

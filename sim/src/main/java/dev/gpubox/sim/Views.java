@@ -11,7 +11,7 @@ final class Views {
 
     record Instance(String id, String reservationId, String type, String imageId, String keyName, String privateIp,
                     String publicIp, String state, int stateCode, Instant launchTime, Map<String, String> tags,
-                    String stateReason) {
+                    String stateReason, String spotRequestId) {
     }
 
     record Address(String allocationId, String publicIp, String instanceId, String associationId,

@@ -191,8 +191,9 @@ class TemplateIT {
 
     @Test
     void eachFunctionMayDoOnlyItsOwnJob() {
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "dynamodb:Query"),
-                actionsOf("StatusFunction"));
+        // DescribeSpotInstanceRequests: /status's spot object for a Spot box (issue 18).
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:DescribeSpotInstanceRequests",
+                "dynamodb:Query"), actionsOf("StatusFunction"));
         // ModifyInstanceAttribute and DescribeInstanceTypes: the capacity fall-back (issue 17.1).
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StartInstances", "sns:Publish",
                 "dynamodb:Query", "ec2:ModifyInstanceAttribute", "ec2:DescribeInstanceTypes"), actionsOf("StartFunction"));

@@ -164,6 +164,24 @@ class TransformedTemplateIT {
                 ingressActions);
     }
 
+    /**
+     * Issue 18: /status reads a Spot box's request (DescribeSpotInstanceRequests). Like every Describe it has
+     * no resource scope, so it is granted on '*' — to the status function alone, in a statement of Describes.
+     */
+    @Test
+    void onlyTheStatusFunctionMayReadSpotRequests() {
+        List<String> granted = new ArrayList<>();
+        ofType("AWS::IAM::Role").forEach((id, role) -> statements(role).forEach(statement -> {
+            if (strings(statement.path("Action")).contains("ec2:DescribeSpotInstanceRequests")) {
+                granted.add(id);
+                assertEquals(List.of("*"), strings(statement.path("Resource")), id + ": " + statement);
+                assertTrue(strings(statement.path("Action")).stream().allMatch(a -> a.startsWith("ec2:Describe")),
+                        id + ": only Describe actions beside it: " + statement);
+            }
+        }));
+        assertEquals(List.of("StatusFunctionRole"), granted);
+    }
+
     @Test
     void everyFunctionRunsWithItsOwnRole() {
         Set<String> roles = new LinkedHashSet<>();
