@@ -27,13 +27,18 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break;
 ./gpubox status >/dev/null # the first run after a build makes the class-data archive; not timed
 sleep 10                   # JDK 25+ assembles it in the background
 
-api() { curl -s -X "$1" -H "x-api-key: bench-key" "http://127.0.0.1:$port/$2" >/dev/null; }
-running() { # the simulator's box reaches running after --start-seconds
-  for _ in $(seq 50); do
-    curl -s -H "x-api-key: bench-key" "http://127.0.0.1:$port/status" | grep -q '"state" *: *"running"' && return 0
+running() { # starts the box and waits for running (after --start-seconds); a box still stopping from the
+  # last `down` refuses the start (wrong_state), so it is asked again until it is stopped and starts
+  local state
+  for _ in $(seq 100); do
+    state=$(curl -s -H "x-api-key: bench-key" "http://127.0.0.1:$port/status" | sed -n 's/^{[^{]*"state" *: *"\([a-z-]*\)".*/\1/p')
+    case "$state" in
+      running) return 0 ;;
+      stopped) curl -s -X POST -H "x-api-key: bench-key" "http://127.0.0.1:$port/start" >/dev/null ;;
+    esac
     sleep 0.2
   done
-  echo "gpubox bench cli: the box did not reach running" >&2; exit 1
+  echo "gpubox bench cli: the box did not reach running (last state: ${state:-none})" >&2; exit 1
 }
 timed() { # LABEL COMMAND...: appends "wall cpu" seconds to $work/LABEL; fails if the command fails
   local t0 t1 cpu
@@ -47,7 +52,7 @@ plain=("$java" -cp cli/target/gpubox-cli.jar dev.gpubox.cli.Cli)
 for _ in $(seq "$runs"); do
   for how in gpubox plain; do
     if [ "$how" = gpubox ]; then run=(./gpubox); else run=("${plain[@]}"); fi
-    api POST start; running
+    running
     timed "$how-snooze" "${run[@]}" snooze "$(date -u -d '+2 hours' +%H:%M)"
     timed "$how-down" "${run[@]}" down
     timed "$how-status" "${run[@]}" status
