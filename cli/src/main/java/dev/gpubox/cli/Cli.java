@@ -64,7 +64,9 @@ public final class Cli {
     }
 
     public static void main(String[] args) {
-        System.exit(new Cli(System.getenv(), System.out, System.err).run(args));
+        int exit = new Cli(System.getenv(), System.out, System.err).run(args);
+        AotTraining.runIfAsked(); // only in the run that trains the class-data archive (./gpubox's launch block)
+        System.exit(exit);
     }
 
     /** A failure the user can act on: the message, the next step, and the exit status. */
