@@ -1,16 +1,12 @@
 package dev.gpubox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +53,8 @@ public final class Cli {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final ObjectMapper json = new ObjectMapper();
+    // No HTTP client or ObjectMapper field: a laptop command is a short-lived JVM whose time is its start-up,
+    // so each call opens one HttpURLConnection (ApiHttp) and reads the reply with ReplyJson.
     private Duration poll = Duration.ofSeconds(2);
 
     Cli(Map<String, String> env, PrintStream out, PrintStream err) {
@@ -68,7 +64,9 @@ public final class Cli {
     }
 
     public static void main(String[] args) {
-        System.exit(new Cli(System.getenv(), System.out, System.err).run(args));
+        int exit = new Cli(System.getenv(), System.out, System.err).run(args);
+        AotTraining.runIfAsked(); // only in the run that trains the class-data archive (./gpubox's launch block)
+        System.exit(exit);
     }
 
     /** A failure the user can act on: the message, the next step, and the exit status. */
@@ -400,27 +398,27 @@ public final class Cli {
     JsonNode call(String method, String path) throws IOException, InterruptedException, Failure {
         CliConfig config = config();
         String base = config.get(CliConfig.URL);
-        HttpResponse<String> response;
+        ApiHttp.Reply response;
         URI uri;
         JsonNode body;
         for (int attempt = 1; ; attempt++) {
             uri = uri(base, path);
             response = send(method, uri, config);
-            body = bodyOf(response);
-            if (!gatewayUnavailable(response.statusCode(), body.path("error").asText("")) || attempt > wakeDelays.size()) {
+            body = ReplyJson.read(response.body());
+            if (!gatewayUnavailable(response.status(), body.path("error").asText("")) || attempt > wakeDelays.size()) {
                 break;
             }
             Duration delay = wakeDelays.get(attempt - 1);
-            err.println("  waking up the gpubox API (HTTP " + response.statusCode() + " from API Gateway itself, it was"
+            err.println("  waking up the gpubox API (HTTP " + response.status() + " from API Gateway itself, it was"
                     + " idle)… trying again in " + (delay.toMillis() < 1000 ? delay.toMillis() + " ms" : delay.toSeconds() + " s") + " (try " + (attempt + 1) + " of "
                     + (wakeDelays.size() + 1) + ")");
             Thread.sleep(delay.toMillis());
         }
-        if (response.statusCode() >= 300) {
-            String message = body.path("message").asText("HTTP " + response.statusCode() + " from " + uri);
+        if (response.status() >= 300) {
+            String message = body.path("message").asText("HTTP " + response.status() + " from " + uri);
             String code = body.path("error").asText("");
-            throw new Failure(exitStatus(response.statusCode(), code),
-                    message + "\nNext: " + nextStep(response.statusCode(), code));
+            throw new Failure(exitStatus(response.status(), code),
+                    message + "\nNext: " + nextStep(response.status(), code));
         }
         return body;
     }
@@ -459,12 +457,9 @@ public final class Cli {
         }
     }
 
-    private HttpResponse<String> send(String method, URI uri, CliConfig config)
-            throws IOException, InterruptedException, Failure {
+    private ApiHttp.Reply send(String method, URI uri, CliConfig config) throws Failure {
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
-                    .header("x-api-key", config.get(CliConfig.KEY)).timeout(Duration.ofSeconds(40)).build();
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return ApiHttp.send(method, uri, config.get(CliConfig.KEY));
         } catch (IllegalArgumentException bad) { // a key saved by hand or by an older gpubox
             throw new Failure(2, "the saved API URL or key in " + tilde(CliConfig.file(env)) + " is not usable ("
                     + bad.getMessage() + "). Run ./gpubox login again.");
@@ -472,16 +467,6 @@ public final class Cli {
             throw new Failure(3, "cannot reach the gpubox API at " + config.get(CliConfig.URL) + " ("
                     + describe(unreachable) + "). Check your connection; for local mode, check that ./gpubox local"
                     + " is running.");
-        }
-    }
-
-    /** The reply's JSON; an empty object when it is not JSON (a proxy's HTML page, say). */
-    private JsonNode bodyOf(HttpResponse<String> response) {
-        try {
-            JsonNode body = json.readTree(response.body());
-            return body == null || body.isMissingNode() ? json.createObjectNode() : body;
-        } catch (IOException notJson) {
-            return json.createObjectNode();
         }
     }
 
