@@ -3,22 +3,27 @@ package dev.gpubox.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.gpubox.box.AwsClients;
+import dev.gpubox.box.SpotRequestOnDelete;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 /**
  * The stack's {@code StopBoxOnDelete} custom resource: when CloudFormation deletes it (stack delete, or
  * the cleanup after a forced replacement of the box) it stops — never terminates — the box it names, so
  * a retained box is never left running without its nightly stop. Create and Update only record the box.
+ * A Spot box's persistent request is then cancelled, its disks kept ({@link SpotRequestOnDelete}), so that
+ * no request is left that could launch a second box.
  *
  * <p>It answers CloudFormation's pre-signed URL in every case it can: a delete must never hang. A box
  * that is already gone, stopped or terminated is success; a box that cannot be stopped fails the delete
@@ -76,13 +81,20 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
                 case "Create", "Update" -> reason = "Recorded box " + instanceId + "; it is stopped when this stack deletes it.";
                 case "Delete" -> {
                     physicalId = recordedId == null ? physicalId : recordedId;
-                    reason = stop(instanceId, deadline(context));
+                    Instant deadline = deadline(context);
+                    reason = stop(instanceId, deadline);
+                    reason += settleSpotRequest(instanceId, deadline);
                 }
                 default -> {
                     status = CustomResourceReply.FAILED;
                     reason = "Unknown RequestType " + type + "; nothing was done.";
                 }
             }
+        } catch (SpotRequestOnDelete.Failure e) {
+            // The box is stopped; only its Spot request is left, and the message says how to finish.
+            status = CustomResourceReply.FAILED;
+            reason = e.getMessage();
+            Log.failure(context, "StopBoxOnDelete", e);
         } catch (RuntimeException e) {
             status = CustomResourceReply.FAILED;
             // Not POST /stop: the API is among what this delete removes.
@@ -119,6 +131,34 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             throw new IllegalStateException("no time left to call EC2 before answering CloudFormation");
         }
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(left).build();
+    }
+
+    /**
+     * After the stop, a Spot box's persistent request is cancelled so that it can never launch a second box, its
+     * disks kept (SpotRequestOnDelete says why). One DescribeInstances tells a Spot box (SpotInstance) from an
+     * on-demand one, which is left as it is. A box that no longer exists has nothing to settle.
+     */
+    private String settleSpotRequest(String instanceId, Instant deadline) {
+        if (!instanceId.startsWith("i-")) {
+            return "";
+        }
+        Instance box;
+        try {
+            AwsRequestOverrideConfiguration lookBudget = timeLeft(deadline);
+            List<Instance> found = ec2.describeInstances(r -> r.instanceIds(instanceId).overrideConfiguration(lookBudget))
+                    .reservations().stream().flatMap(r -> r.instances().stream()).toList();
+            if (found.isEmpty()) {
+                return "";
+            }
+            box = found.get(0);
+        } catch (AwsServiceException e) {
+            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+            if (code != null && code.startsWith("InvalidInstanceID")) {
+                return "";
+            }
+            throw e;
+        }
+        return SpotRequestOnDelete.settle(ec2, box, () -> timeLeft(deadline));
     }
 
     private String stop(String instanceId, Instant deadline) {

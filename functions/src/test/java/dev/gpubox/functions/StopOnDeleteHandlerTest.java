@@ -5,10 +5,12 @@ import static dev.gpubox.box.Ec2Fixtures.OTHER_ID;
 import static dev.gpubox.box.Ec2Fixtures.box;
 import static dev.gpubox.box.Ec2Fixtures.instances;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -26,13 +28,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import com.amazonaws.services.lambda.runtime.Context;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CancelSpotInstanceRequestsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeSpotInstanceRequestsRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeSpotInstanceRequestsResponse;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceBlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
+import software.amazon.awssdk.services.ec2.model.ModifyInstanceAttributeRequest;
+import software.amazon.awssdk.services.ec2.model.SpotInstanceRequest;
+import software.amazon.awssdk.services.ec2.model.TerminateInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.StopInstancesRequest;
@@ -40,6 +52,7 @@ import software.amazon.awssdk.services.ec2.model.StopInstancesResponse;
 
 /** The custom resource that stops (never terminates) the retained box when the stack is deleted. */
 class StopOnDeleteHandlerTest {
+    static final String REQUEST_ID = "sir-0123456789abcdef0";
     final Ec2Client ec2 = mock(Ec2Client.class);
     final List<String> urls = new ArrayList<>();
     final List<JsonNode> replies = new ArrayList<>();
@@ -74,6 +87,115 @@ class StopOnDeleteHandlerTest {
 
     private static Consumer<DescribeInstancesRequest.Builder> anyDescribe() {
         return any();
+    }
+
+    private static Consumer<DescribeSpotInstanceRequestsRequest.Builder> anyRequests() {
+        return any();
+    }
+
+    private static Consumer<CancelSpotInstanceRequestsRequest.Builder> anyCancel() {
+        return any();
+    }
+
+    private static Consumer<ModifyInstanceAttributeRequest.Builder> anyModify() {
+        return any();
+    }
+
+    /** After the stop the handler looks the box up (is it Spot?): an on-demand box, stopping, unless a test says otherwise. */
+    @BeforeEach
+    void anOnDemandBoxByDefault() {
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(box(BOX_ID, InstanceStateName.STOPPING)));
+    }
+
+    /** A Spot box of a persistent request, stopping after the delete's stop, with its root disk. */
+    static Instance spotBox(Boolean rootDeletedWithIt) {
+        return box(BOX_ID, InstanceStateName.STOPPING).toBuilder().instanceLifecycle(InstanceLifecycleType.SPOT)
+                .spotInstanceRequestId(REQUEST_ID)
+                .blockDeviceMappings(InstanceBlockDeviceMapping.builder().deviceName("/dev/sda1")
+                        .ebs(e -> e.volumeId("vol-0123456789abcdef0").deleteOnTermination(rootDeletedWithIt)).build())
+                .build();
+    }
+
+    static DescribeSpotInstanceRequestsResponse request(String state) {
+        return DescribeSpotInstanceRequestsResponse.builder().spotInstanceRequests(SpotInstanceRequest.builder()
+                .spotInstanceRequestId(REQUEST_ID).instanceId(BOX_ID).state(state).build()).build();
+    }
+
+    @Test
+    void aSpotBoxIsStoppedThenItsRequestCancelledSoItCanNeverLaunchASecondBox() throws IOException {
+        when(ec2.stopInstances(anyStop())).thenReturn(StopInstancesResponse.builder().build());
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(spotBox(false)));
+        when(ec2.describeSpotInstanceRequests(anyRequests())).thenReturn(request("disabled"));
+        JsonNode reply = invoke(event(e -> { }));
+        assertEquals("SUCCESS", reply.path("Status").asText(), reply.toString());
+        String reason = reply.path("Reason").asText();
+        assertTrue(reason.contains("Cancelled its Spot request " + REQUEST_ID) && reason.contains("vol-0123456789abcdef0 remains"),
+                reason);
+        var order = inOrder(ec2);
+        order.verify(ec2).stopInstances(anyStop());
+        order.verify(ec2).cancelSpotInstanceRequests(anyCancel());
+        verify(ec2, never()).modifyInstanceAttribute(anyModify());
+        verify(ec2, never()).terminateInstances(any(TerminateInstancesRequest.class));
+    }
+
+    @Test
+    void aDiskThatWouldGoWithTheInstanceIsKeptBeforeTheCancel() throws IOException {
+        when(ec2.stopInstances(anyStop())).thenReturn(StopInstancesResponse.builder().build());
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(spotBox(true)));
+        when(ec2.describeSpotInstanceRequests(anyRequests())).thenReturn(request("disabled"));
+        List<ModifyInstanceAttributeRequest> modifies = new ArrayList<>();
+        when(ec2.modifyInstanceAttribute(anyModify())).thenAnswer(call -> {
+            ModifyInstanceAttributeRequest.Builder b = ModifyInstanceAttributeRequest.builder();
+            Consumer<ModifyInstanceAttributeRequest.Builder> request = call.getArgument(0);
+            request.accept(b);
+            modifies.add(b.build());
+            return null;
+        });
+        assertEquals("SUCCESS", invoke(event(e -> { })).path("Status").asText());
+        var order = inOrder(ec2);
+        order.verify(ec2).modifyInstanceAttribute(anyModify());
+        order.verify(ec2).cancelSpotInstanceRequests(anyCancel());
+        assertEquals(BOX_ID, modifies.get(0).instanceId());
+        assertEquals(false, modifies.get(0).blockDeviceMappings().get(0).ebs().deleteOnTermination());
+        assertEquals("/dev/sda1", modifies.get(0).blockDeviceMappings().get(0).deviceName());
+        assertEquals(null, modifies.get(0).userData(), "the disks' setting alone");
+    }
+
+    @Test
+    void aDiskThatCannotBeKeptLeavesTheRequestUncancelledAndFailsTheDeleteSayingWhy() throws IOException {
+        when(ec2.stopInstances(anyStop())).thenReturn(StopInstancesResponse.builder().build());
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(spotBox(true)));
+        when(ec2.modifyInstanceAttribute(anyModify())).thenThrow(ec2Error("UnauthorizedOperation"));
+        JsonNode reply = invoke(event(e -> { }));
+        assertEquals("FAILED", reply.path("Status").asText());
+        String reason = reply.path("Reason").asText();
+        assertTrue(reason.contains("NOT cancelled") && reason.contains("Deleting a Spot stack"), reason);
+        assertFalse(reason.contains("still running"), "the box is stopped: " + reason);
+        verify(ec2, never()).cancelSpotInstanceRequests(anyCancel());
+    }
+
+    @Test
+    void aRequestAlreadyCancelledByAnEarlierTryIsSuccessWithoutASecondCancel() throws IOException {
+        when(ec2.stopInstances(anyStop())).thenThrow(ec2Error("IncorrectInstanceState"));
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(spotBox(false).toBuilder()
+                .state(s -> s.name(InstanceStateName.TERMINATED)).build()));
+        when(ec2.describeSpotInstanceRequests(anyRequests())).thenReturn(request("cancelled"));
+        JsonNode reply = invoke(event(e -> { }));
+        assertEquals("SUCCESS", reply.path("Status").asText(), reply.toString());
+        assertTrue(reply.path("Reason").asText().contains("already cancelled"), reply.toString());
+        verify(ec2, never()).cancelSpotInstanceRequests(anyCancel());
+    }
+
+    @Test
+    void aCancelThatIsDeniedFailsTheDeleteWithTheWayToFinishByHand() throws IOException {
+        when(ec2.stopInstances(anyStop())).thenReturn(StopInstancesResponse.builder().build());
+        when(ec2.describeInstances(anyDescribe())).thenReturn(instances(spotBox(false)));
+        when(ec2.describeSpotInstanceRequests(anyRequests())).thenReturn(request("disabled"));
+        when(ec2.cancelSpotInstanceRequests(anyCancel())).thenThrow(ec2Error("UnauthorizedOperation"));
+        JsonNode reply = invoke(event(e -> { }));
+        assertEquals("FAILED", reply.path("Status").asText());
+        String reason = reply.path("Reason").asText();
+        assertTrue(reason.contains(REQUEST_ID) && reason.contains("Deleting a Spot stack"), reason);
     }
 
     @Test

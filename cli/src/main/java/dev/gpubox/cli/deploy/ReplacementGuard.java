@@ -90,7 +90,8 @@ public final class ReplacementGuard {
 
         /** Whether the flags given cover every danger and every restart. */
         public boolean allowedBy(boolean allowReplacement, boolean allowRestart) {
-            return unreadable == null && (dangers.isEmpty() || allowReplacement) && (restarts.isEmpty() || allowRestart);
+            return unreadable == null && (dangers.isEmpty() || allowReplacement && !SpotSwitch.switches(this))
+                    && (restarts.isEmpty() || allowRestart);
         }
     }
 
@@ -204,7 +205,8 @@ public final class ReplacementGuard {
         if (verdict.safe()) {
             return "gpubox deploy: the change set keeps your GPU box; executing it.";
         }
-        String replacements = verdict.dangers().isEmpty() ? "" : explainReplacement(verdict, allowReplacement);
+        String replacements = verdict.dangers().isEmpty() ? ""
+                : explainReplacement(verdict, allowReplacement && !SpotSwitch.switches(verdict));
         String restarts = verdict.restarts().isEmpty() ? "" : explainRestart(verdict, allowRestart);
         String both = replacements.isEmpty() || restarts.isEmpty() ? replacements + restarts : replacements + "\n" + restarts;
         return verdict.allowedBy(allowReplacement, allowRestart) ? both
@@ -274,6 +276,9 @@ public final class ReplacementGuard {
             out.append("To keep your box, put the previous value of ").append(named).append(" back in samconfig.toml\n"
                     + "(parameter_overrides) and deploy again: a --parameter-overrides on the command line replaces\n"
                     + "samconfig's whole list for that one deploy, and the next plain deploy sends samconfig's values again.\n");
+        }
+        if (SpotSwitch.switches(verdict)) {
+            return out.append(SpotSwitch.explain(verdict)).toString().stripTrailing();
         }
         out.append("To move to a new box on purpose, follow docs/setup.md \"Replacing the box\" and run\n"
                 + "  ./gpubox deploy --allow-replacement");

@@ -29,10 +29,10 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class Init {
     static final String USAGE_LINE = "./gpubox init [--region R] [--ssh-cidr CIDR] [--instance-type T] [--key-name N"
-            + " | --public-key FILE] [--timezone Z] [--stack NAME] [--image-id AMI | --update-ami] [--config FILE] [--yes]";
+            + " | --public-key FILE] [--timezone Z] [--stack NAME] [--image-id AMI | --update-ami] [--spot] [--config FILE] [--yes]";
     static final String DEFAULT_TYPE = "g4dn.xlarge";
     static final String DEFAULT_STACK = "gpubox";
-    private static final Set<String> BOOLEAN_FLAGS = Set.of("yes", "update-ami");
+    private static final Set<String> BOOLEAN_FLAGS = Set.of("yes", "update-ami", "spot");
     private static final Set<String> VALUE_FLAGS = Set.of("region", "instance-type", "key-name", "public-key",
             "ssh-cidr", "timezone", "stack", "image-id", "config");
     private static final Pattern CIDR = Pattern.compile("^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})$");
@@ -108,7 +108,9 @@ public final class Init {
                 flags.containsKey("yes"));
 
         new ZoneOfferings(aws.ec2()).check(regionName, type, out);
-        new VcpuQuota(aws.ec2(), aws.quotas()).check(regionName, type, prompt, out);
+        // --spot (or UseSpot already saved): the box runs on Spot, whose vCPU quota is its own (docs/setup.md "Spot").
+        boolean spot = flags.containsKey("spot") || "true".equals(overrides.get("UseSpot"));
+        new VcpuQuota(aws.ec2(), aws.quotas()).check(regionName, type, spot, prompt, out);
         String imageId = flags.containsKey("image-id") ? flags.get("image-id")
                 : new DeepLearningAmi(aws.ssm()).resolve(overrides.get("ImageId"), flags.containsKey("update-ami"), out);
         Path publicKey = flags.containsKey("public-key") ? Path.of(flags.get("public-key"))
@@ -121,6 +123,11 @@ public final class Init {
         overrides.put("KeyName", keyName);
         overrides.put("ShutdownTimezone", zone);
         overrides.put("SshCidr", sshCidr);
+        if (spot) {
+            overrides.put("UseSpot", "true");
+            out.println("Spot: UseSpot true; it takes effect for a NEW stack only (./gpubox deploy refuses to switch an"
+                    + " existing one, docs/setup.md \"Moving to or from Spot\")");
+        }
         var deploy = config.deploy();
         deploy.put("stack_name", flags.getOrDefault("stack",
                 config.text("stack_name") != null ? config.text("stack_name") : DEFAULT_STACK));

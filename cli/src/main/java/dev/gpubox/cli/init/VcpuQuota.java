@@ -8,8 +8,9 @@ import java.util.Set;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * Step 2: the On-Demand vCPU quota of the type's family against the type's vCPUs. New accounts often start
- * at 0, and a request for 1 vCPU (the console's habit) still cannot start a 4-vCPU box: it asks for all of them.
+ * Step 2: the vCPU quota of the type's family against the type's vCPUs: the On-Demand one, or for a Spot box
+ * (UseSpot) the Spot one, a separate quota that the On-Demand one does not cover. New accounts often start at 0,
+ * and a request for 1 vCPU (the console's habit) still cannot start a 4-vCPU box: it asks for all of them.
  */
 final class VcpuQuota {
     static final String SERVICE = "ec2";
@@ -17,6 +18,10 @@ final class VcpuQuota {
     static final String G_AND_VT = "L-DB2E81BA";
     /** Running On-Demand P instances. */
     static final String P = "L-417A185B";
+    /** All G and VT Spot Instance Requests (issue 18: a Spot box counts here, not against G_AND_VT). */
+    static final String G_AND_VT_SPOT = "L-3819A6DF";
+    /** All P Spot Instance Requests. */
+    static final String P_SPOT = "L-7212CCBC";
     /** A request still being decided (AWS's statuses; APPROVED, DENIED, CASE_CLOSED… are done). */
     private static final Set<String> OPEN = Set.of("PENDING", "CASE_OPENED");
 
@@ -28,19 +33,29 @@ final class VcpuQuota {
         this.quotas = quotas;
     }
 
-    /** The family's quota code: G and VT, or P; empty for a family gpubox knows no GPU quota for. */
+    /** The family's On-Demand quota code: G and VT, or P; empty for a family gpubox knows no GPU quota for. */
     static Optional<String> quotaCode(String instanceType) {
+        return quotaCode(instanceType, false);
+    }
+
+    /** The family's quota code for the market the box runs in: On-Demand, or Spot. */
+    static Optional<String> quotaCode(String instanceType, boolean spot) {
         String family = instanceType.toLowerCase(Locale.ROOT).split("\\.", 2)[0];
         if (family.startsWith("vt") || family.startsWith("g")) {
-            return Optional.of(G_AND_VT);
+            return Optional.of(spot ? G_AND_VT_SPOT : G_AND_VT);
         }
-        return family.startsWith("p") ? Optional.of(P) : Optional.empty();
+        return family.startsWith("p") ? Optional.of(spot ? P_SPOT : P) : Optional.empty();
     }
 
     void check(String region, String instanceType, Prompt prompt, PrintStream out) throws InitFailure, IOException {
+        check(region, instanceType, false, prompt, out);
+    }
+
+    void check(String region, String instanceType, boolean spot, Prompt prompt, PrintStream out)
+            throws InitFailure, IOException {
         int vcpus = ec2.describeInstanceTypes(r -> r.instanceTypesWithStrings(instanceType))
                 .instanceTypes().getFirst().vCpuInfo().defaultVCpus();
-        Optional<String> code = quotaCode(instanceType);
+        Optional<String> code = quotaCode(instanceType, spot);
         if (code.isEmpty()) {
             out.println("vCPU quota: " + instanceType + " (" + vcpus + " vCPUs) is not a G, VT or P type; not checked");
             return;

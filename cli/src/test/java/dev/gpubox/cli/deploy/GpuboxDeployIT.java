@@ -128,6 +128,16 @@ class GpuboxDeployIT {
         assertTrue(r.calls().contains("aws cloudformation --region us-west-2 execute-change-set --change-set-name " + ARN), r.calls().toString());
     }
 
+    /** Issue 18 point 1: UseSpot switched on an existing stack replaces the box; even the override does not execute it. */
+    @Test
+    void aUseSpotSwitchIsDeletedNotExecutedEvenWithTheOverride() throws Exception {
+        Result r = deploy("use-spot-switched-on.json", "--allow-replacement");
+        assertEquals(ReplacementGuard.REFUSED, r.exit(), r.output());
+        assertTrue(r.output().contains("UseSpot changed") && r.output().contains("Moving to or from Spot"), r.output());
+        assertTrue(r.calls().contains("aws cloudformation --region us-west-2 delete-change-set --change-set-name " + ARN), r.calls().toString());
+        assertFalse(r.calls().stream().anyMatch(c -> c.contains("execute-change-set")), r.calls().toString());
+    }
+
     @Test
     void templateYamlIsDeployedNotAStaleSamBuildCopyUnlessTheUserNamesATemplate() throws Exception {
         Result plain = deploy("code-and-instance-type.json");

@@ -54,6 +54,26 @@ class ReplacementGuardTest {
                 message);
     }
 
+    /** Issue 18 point 1: UseSpot set on an existing stack changes the box's create-only LaunchTemplate. */
+    @Test
+    void switchingUseSpotIsRefusedEvenWithAllowReplacementAndPointsAtMovingToANewStack() throws IOException {
+        ReplacementGuard.Verdict verdict = ReplacementGuard.analyse(changeSet("use-spot-switched-on.json"));
+        assertFalse(verdict.safe());
+        assertFalse(verdict.allowedBy(true, true), "a Spot switch is never a replacement gpubox performs");
+        for (boolean allowReplacement : new boolean[] {false, true}) {
+            String message = ReplacementGuard.explain(verdict, allowReplacement, false);
+            assertTrue(message.startsWith("gpubox deploy: REFUSED"), message);
+            assertTrue(message.contains("LaunchTemplate (resource SpotLaunchTemplate changed) forces a new instance"), message);
+            assertTrue(message.contains("UseSpot changed") && message.contains("docs/setup.md \"Moving to or from Spot\""),
+                    message);
+            assertTrue(message.contains("EC2 then terminates the stopped old box"), message);
+            assertFalse(message.contains("run\n  ./gpubox deploy --allow-replacement"), "no way round it: " + message);
+            assertTrue(message.endsWith("Nothing was changed: the change set is deleted."), message);
+        }
+        assertTrue(ReplacementGuard.analyse(changeSet("new-key-pair.json")).allowedBy(true, false),
+                "other replacements keep their --allow-replacement");
+    }
+
     @Test
     void removingTheBoxFromTheStackIsRefused() throws IOException {
         ReplacementGuard.Verdict verdict = ReplacementGuard.analyse(changeSet("box-removed.json"));

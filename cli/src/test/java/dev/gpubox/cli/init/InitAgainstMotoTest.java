@@ -208,8 +208,43 @@ class InitAgainstMotoTest {
         }
     }
 
+    /**
+     * Issue 18 point 1: a Spot box counts against the Spot vCPU quota, not the On-Demand one: an account with
+     * On-Demand room and no Spot room is told so, and the request filed is for the Spot quota.
+     */
+    @Test
+    void withSpotTheSpotQuotaIsCheckedAndRaisedAndUseSpotIsSaved() throws Exception {
+        Files.createDirectories(dir.resolve(".ssh"));
+        Files.writeString(dir.resolve(".ssh/id_ed25519.pub"), PUBLIC_KEY + "\n");
+        try (var aws = publicAws()) {
+            aws.quotas.put(VcpuQuota.G_AND_VT, 64.0);
+            aws.quotas.put(VcpuQuota.G_AND_VT_SPOT, 0.0);
+            // Its own region: moto is shared by the class, and the first-run test expects no key pair in us-east-1.
+            Run run = init(aws, "", "--region", "us-east-2", "--ssh-cidr", "203.0.113.7/32", "--spot", "--yes");
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().contains("is 0 vCPUs in us-east-2, short of g4dn.xlarge's 4"), run.out());
+            assertEquals(List.of("L-3819A6DF"), aws.calls("GetServiceQuota").stream()
+                    .map(c -> c.body().path("QuotaCode").asText()).toList(), "the Spot quota alone");
+            var filed = aws.calls("RequestServiceQuotaIncrease");
+            assertEquals(1, filed.size());
+            assertEquals("L-3819A6DF", filed.get(0).body().path("QuotaCode").asText());
+            assertEquals(4.0, filed.get(0).body().path("DesiredValue").asDouble());
+            assertTrue(run.out().contains("UseSpot true; it takes effect for a NEW stack only"), run.out());
+            JsonNode deploy = new TomlMapper().readTree(dir.resolve("samconfig.toml").toFile())
+                    .path("default").path("deploy").path("parameters");
+            assertTrue(deploy.path("parameter_overrides").asText().contains("UseSpot=\"true\""), deploy.toString());
+
+            // A second run without --spot keeps the saved UseSpot, and so the Spot quota.
+            Run again = init(aws, "");
+            assertEquals(0, again.exit(), again.err());
+            assertTrue(again.out().contains("--quota-code L-3819A6DF"), again.out());
+        }
+    }
+
     @Test
     void pTypesCountAgainstThePQuota() {
+        assertEquals("L-7212CCBC", VcpuQuota.quotaCode("p3.2xlarge", true).orElseThrow());
+        assertEquals("L-3819A6DF", VcpuQuota.quotaCode("g4dn.xlarge", true).orElseThrow());
         assertEquals("L-417A185B", VcpuQuota.quotaCode("p3.2xlarge").orElseThrow());
         assertEquals("L-DB2E81BA", VcpuQuota.quotaCode("vt1.3xlarge").orElseThrow());
         assertEquals("L-DB2E81BA", VcpuQuota.quotaCode("g6e.xlarge").orElseThrow());

@@ -75,8 +75,10 @@ class MoneySafetyThirdPassIT {
         List<String> actions = new ArrayList<>();
         Template.resource("StopBoxOnDeleteFunction").path("Properties").path("Policies").forEach(p ->
                 p.path("Statement").forEach(s -> actions.addAll(TransformedTemplateIT.strings(s.path("Action")))));
-        // DescribeInstanceTypes is the FallbackInstanceTypes check's (issue 17.1); the zone check adds nothing.
-        assertEquals(List.of("ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:StopInstances"), actions,
+        // DescribeInstanceTypes is the FallbackInstanceTypes check's (issue 17.1); the Spot request's describe, disk
+        // setting and cancel are a Spot box's delete (issue 18.4); the zone check adds nothing.
+        assertEquals(List.of("ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeSpotInstanceRequests",
+                "ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:CancelSpotInstanceRequests"), actions,
                 "no new permission");
     }
 

@@ -151,6 +151,25 @@ class SetupDocIT {
             assertTrue(update.contains("`" + parameter + "`"), parameter + " is named in the update section");
         }
         assertTrue(update.contains("./gpubox deploy --allow-replacement"));
+        // UseSpot reaches the box through a condition, not a Ref, and replaces it just as well (issue 18).
+        assertTrue(update.contains("`UseSpot`") && update.contains("Moving to or from Spot"), update);
+    }
+
+    /** Issue 18 points 1 and 4: the way to move to Spot, and what a Spot stack's delete does and leaves. */
+    @Test
+    void spotSaysHowToMoveAndWhatItsDeleteLeavesAndHowToRemoveIt() {
+        String spot = section("### Spot: `UseSpot`");
+        assertTrue(spot.contains("L-3819A6DF") || DOC.contains("`L-3819A6DF`"), "the Spot quota");
+        assertTrue(spot.contains("aws ec2 create-image --instance-id") && spot.contains("UseSpot=\\\"true\\\""), spot);
+        assertTrue(spot.contains("no `MaxPrice`") && spot.contains("`ValidUntil`"), spot);
+        String delete = section("### Deleting a Spot stack");
+        assertTrue(delete.contains("terminating\nits instance makes EC2 launch a new one"), delete);
+        assertTrue(delete.contains("`DeleteOnTermination: false`") && delete.contains("`CancelSpotInstanceRequests`"), delete);
+        assertTrue(delete.contains("| the root volume (and any other disk of the box), **available** |"), delete);
+        assertTrue(delete.contains("aws ec2 delete-volume") && delete.contains("never terminating the box first"), delete);
+        assertTrue(delete.indexOf("modify-instance-attribute") < delete.indexOf("cancel-spot-instance-requests"),
+                "the disks are kept before the cancel: " + delete);
+        assertTrue(section("## 1. Ask for GPU quota").contains("`L-3819A6DF`"));
     }
 
     @Test

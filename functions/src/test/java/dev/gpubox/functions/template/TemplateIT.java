@@ -30,7 +30,7 @@ class TemplateIT {
     static final Set<String> MUTATING_EC2 = Set.of("ec2:StartInstances", "ec2:StopInstances",
             "ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:TerminateInstances", "ec2:RunInstances",
             "ec2:ModifyInstanceAttribute", "ec2:CreateTags", "ec2:DeleteTags", "ec2:ReleaseAddress",
-            "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress");
+            "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:CancelSpotInstanceRequests");
 
     // ------------------------------------------------------------------ the artifact
 
@@ -181,7 +181,7 @@ class TemplateIT {
             }
             for (String resource : resources) {
                 assertFalse(resource.equals("*"), function + ": " + action + " on *");
-                if (resource.contains("instance/*")) {
+                if (resource.contains("instance/*") || resource.contains("spot-instances-request/*")) {
                     assertTrue(statement.path("Condition").path("StringEquals").has("aws:ResourceTag/gpubox:stack"),
                             function + ": " + action + " on every instance needs the stack's tag condition");
                 }
@@ -217,7 +217,9 @@ class TemplateIT {
                 "ec2:DescribeInstanceTypes", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"));
         stateChange.addAll(keepsTheLedger);
         assertEquals(stateChange, actionsOf("StateChangeFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:DescribeInstanceTypes"),
+        // Issue 18 point 4: a Spot box's disks kept and its request cancelled after the stop (SpotRequestOnDelete).
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:DescribeInstanceTypes",
+                "ec2:DescribeSpotInstanceRequests", "ec2:ModifyInstanceAttribute", "ec2:CancelSpotInstanceRequests"),
                 actionsOf("StopBoxOnDeleteFunction"));
         assertEquals(Set.of(), actionsOf("PanelFunction"));
     }

@@ -128,6 +128,10 @@ class TransformedTemplateIT {
         String theBox = "{\"Fn::Sub\":\"arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/${GpuInstance}\"}";
         List<String> granted = new ArrayList<>();
         ofType("AWS::IAM::Role").forEach((id, role) -> statements(role).forEach(statement -> {
+            if (statement.path("Sid").asText().equals("KeepTheDisksOfBoxesTaggedForThisStack")) {
+                // The delete hook's, for a Spot box's disks (theDeleteHookMayCancelOnlyThisStacksSpotRequest).
+                return;
+            }
             if (strings(statement.path("Action")).contains("ec2:ModifyInstanceAttribute")) {
                 granted.add(id);
                 assertEquals("[" + theBox + "]", "[" + statement.path("Resource") + "]", id + ": the box alone");
@@ -624,6 +628,88 @@ class TransformedTemplateIT {
                         statement.path("Condition").path("StringEquals").path("aws:ResourceTag/gpubox:stack").toString(),
                         "only this stack's boxes");
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ Spot (issue 18 points 1 and 4)
+
+    static Map<String, JsonNode> boxWith(String useSpot) {
+        Map<String, String> parameters = new java.util.HashMap<>(TemplateSchemaIT.REQUIRED);
+        parameters.put("UseSpot", useSpot);
+        return UpgradeIT.properties(cfn, "GpuInstance", parameters);
+    }
+
+    @Test
+    void spotIsOptInAndOnlyASpotBoxNamesTheLaunchTemplate() {
+        JsonNode parameter = cfn.path("Parameters").path("UseSpot");
+        assertEquals("false", parameter.path("Default").asText(), "on-demand unless chosen");
+        assertEquals(List.of("true", "false"), strings(parameter.path("AllowedValues")));
+        assertFalse(boxWith("false").containsKey("LaunchTemplate"), "an on-demand box has no LaunchTemplate at all");
+        JsonNode named = boxWith("true").get("LaunchTemplate");
+        // The resolver stands in a physical id for a Ref to a resource.
+        assertTrue(named.path("LaunchTemplateId").asText().contains("SpotLaunchTemplate"), named.toString());
+        assertEquals("1", named.path("Version").asText(),
+                "a fixed version: a box following LatestVersionNumber is replaced by any later edit of the template");
+
+        JsonNode template = resources().path("SpotLaunchTemplate");
+        assertEquals("AWS::EC2::LaunchTemplate", template.path("Type").asText());
+        assertEquals("UseSpot", template.path("Condition").asText(), "no launch template on an on-demand stack");
+        JsonNode market = template.path("Properties").path("LaunchTemplateData").path("InstanceMarketOptions");
+        assertEquals("spot", market.path("MarketType").asText());
+        JsonNode spot = market.path("SpotOptions");
+        assertEquals("persistent", spot.path("SpotInstanceType").asText(), "only a persistent request can be stopped");
+        assertEquals("stop", spot.path("InstanceInterruptionBehavior").asText(), "an interruption stops, never terminates");
+        assertTrue(spot.path("MaxPrice").isMissingNode(), "AWS advises against a maximum price");
+        // Without it the request ends after 7 days, and one that ends while the box is stopped terminates the box.
+        assertTrue(spot.path("ValidUntil").asText().compareTo("2090") > 0, spot.toString());
+        JsonNode tags = template.path("Properties").path("LaunchTemplateData").path("TagSpecifications");
+        assertEquals("spot-instances-request", tags.path(0).path("ResourceType").asText());
+        assertEquals("gpubox:stack", tags.path(0).path("Tags").path(0).path("Key").asText(),
+                "the tag the delete hook's cancel is scoped by");
+    }
+
+    @Test
+    void theSpotNoticesOfTheBoxAloneReachTheStateChangeFunction() {
+        Map<String, String> rules = new TreeMap<>();
+        ofType("AWS::Events::Rule").forEach((id, rule) -> {
+            JsonNode pattern = rule.path("Properties").path("EventPattern");
+            String type = pattern.path("detail-type").path(0).asText();
+            if (type.contains("Spot") || type.contains("Rebalance")) {
+                assertEquals(List.of("aws.ec2"), strings(pattern.path("source")), id);
+                assertEquals("[{\"Ref\":\"GpuInstance\"}]", pattern.path("detail").path("instance-id").toString(),
+                        id + ": the box's own events only");
+                JsonNode target = rule.path("Properties").path("Targets").path(0).path("Arn").path("Fn::GetAtt");
+                rules.put(type, target.path(0).asText());
+            }
+        });
+        assertEquals(Map.of("EC2 Spot Instance Interruption Warning", "StateChangeFunction",
+                "EC2 Instance Rebalance Recommendation", "StateChangeFunction"), rules);
+    }
+
+    @Test
+    void theDeleteHookMayCancelOnlyThisStacksSpotRequestAndKeepOnlyThisStacksDisks() {
+        Map<String, JsonNode> byAction = new TreeMap<>();
+        ofType("AWS::IAM::Role").forEach((id, role) -> statements(role).forEach(statement -> {
+            for (String action : strings(statement.path("Action"))) {
+                if (action.equals("ec2:CancelSpotInstanceRequests")) {
+                    assertEquals("StopBoxOnDeleteFunctionRole", id, "only the delete hook cancels a request");
+                    byAction.put(action, statement);
+                }
+                if (action.equals("ec2:ModifyInstanceAttribute") && id.equals("StopBoxOnDeleteFunctionRole")) {
+                    byAction.put(action, statement);
+                }
+            }
+        }));
+        JsonNode cancel = byAction.get("ec2:CancelSpotInstanceRequests");
+        assertEquals(List.of("ec2:CancelSpotInstanceRequests"), strings(cancel.path("Action")));
+        assertEquals("{\"Fn::Sub\":\"arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:spot-instances-request/*\"}",
+                cancel.path("Resource").toString());
+        JsonNode keep = byAction.get("ec2:ModifyInstanceAttribute");
+        assertEquals(List.of("ec2:ModifyInstanceAttribute"), strings(keep.path("Action")));
+        for (JsonNode statement : List.of(cancel, keep)) {
+            assertEquals("{\"Ref\":\"AWS::StackName\"}",
+                    statement.path("Condition").path("StringEquals").path("aws:ResourceTag/gpubox:stack").toString(),
+                    "only what carries this stack's tag: " + statement);
         }
     }
 

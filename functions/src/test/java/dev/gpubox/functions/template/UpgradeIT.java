@@ -79,6 +79,27 @@ class UpgradeIT {
     }
 
     /**
+     * Issue 18 point 1: UseSpot left false (its default, which an upgrade keeps) adds nothing to the box; set on an
+     * existing stack it changes the create-only LaunchTemplate, a replacement (which ./gpubox deploy refuses).
+     */
+    @Test
+    void useSpotLeftFalseChangesNothingOnTheBoxAndSetItWouldReplaceIt() throws IOException {
+        JsonNode lastRelease = fixture("last-release.json");
+        assertTrue(lastRelease.path("Parameters").path("UseSpot").isMissingNode(), "the fixture predates UseSpot");
+        Map<String, String> onDemand = new HashMap<>(SAME);
+        onDemand.put("UseSpot", "false");
+        Set<String> unchanged = disruptive(lastRelease, today, onDemand);
+        unchanged.remove("GpuInstance.UserData");
+        assertEquals(Set.of(), unchanged, "an on-demand stack's box sees no change");
+        Map<String, String> spot = new HashMap<>(SAME);
+        spot.put("UseSpot", "true");
+        Set<String> changed = disruptive(lastRelease, today, spot);
+        changed.remove("GpuInstance.UserData");
+        assertEquals(Set.of("GpuInstance.LaunchTemplate"), changed);
+        assertEquals("replacement", InstanceUpdateTable.TABLE.get("LaunchTemplate"));
+    }
+
+    /**
      * Issue 17 point 2: SshCidr became optional (empty means no permanent rule). A stack deployed with it keeps
      * its value on an update, and so must get exactly the rules it had: CloudFormation would otherwise revoke
      * and re-add its SSH rule, or drop it.
