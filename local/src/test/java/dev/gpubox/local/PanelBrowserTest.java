@@ -105,6 +105,13 @@ class PanelBrowserTest {
                 .map(dev.gpubox.sim.SecurityGroups.Rule::cidrIpv4).toList());
         assertEquals("stopped", text("state"), "the box itself is unchanged");
         assertFalse(el("error").isDisplayed());
+
+        // A tap on an action turns every button off for its call; all of them come back after it.
+        el("start").click();
+        awaitText("state", "running");
+        assertTrue(el("allow-ssh").isEnabled(), "a tap on Start left Allow SSH dead");
+        el("allow-ssh").click();
+        wait.until(d -> text("message").startsWith("SSH from 127.0.0.1/32 stays open until "));
     }
 
     @Test
@@ -167,7 +174,7 @@ class PanelBrowserTest {
         assertTrue(local.call("GET", "/status").json().path("snoozedUntil").isNull(), "cancelled at the API");
 
         el("stop").click();
-        confirm("stop-yes");
+        el("stop-yes").click();
         awaitText("state", "stopping");
         assertTrue(text("message").startsWith("GPU box is stopping"), text("message"));
         awaitText("state", "stopped");
@@ -240,8 +247,10 @@ class PanelBrowserTest {
         el("stop").click();
         assertTrue(el("stop-confirm").isDisplayed(), "Stop asks first");
         assertTrue(text("stop-question").contains("training run"), text("stop-question"));
-        confirm("stop-no");
-        assertFalse(el("stop-confirm").isDisplayed());
+        screenshot("panel-stop-question");
+        assertTrue(el("stop-yes").isEnabled(), "after Start's tap the question's buttons are on");
+        el("stop-no").click(); // a real tap (touch emulation), at once: no pause, no script click
+        assertFalse(el("stop-confirm").isDisplayed(), "Keep it running closes the question");
         el("refresh").click();
         Thread.sleep(500);
         assertEquals("running", text("state"));
@@ -263,9 +272,11 @@ class PanelBrowserTest {
         assertEquals(shorterDay(snoozed, planned), text("next-stop"));
         assertFalse(text("next-stop").matches(".*\\b(AM|PM)\\b.*"), text("next-stop"));
         screenshot("panel-shorter-day");
+        browser.navigate().refresh(); // opened again later: the phone still knows the day was planned longer
+        awaitText("next-stop", shorterDay(snoozed, planned));
 
         el("stop").click();
-        confirm("stop-yes");
+        el("stop-yes").click();
         awaitText("state", "stopping");
         assertEquals(1, local.sim.calls("StopInstances"));
     }
@@ -282,7 +293,7 @@ class PanelBrowserTest {
         wait.until(d -> el("offline").isDisplayed());
         assertEquals(Boolean.FALSE, js("return navigator.onLine"));
         assertTrue(text("offline").startsWith("This phone is offline"), text("offline"));
-        for (String action : new String[] {"start", "stop", "snooze", "cancel-snooze"}) {
+        for (String action : new String[] {"start", "stop", "snooze", "cancel-snooze", "allow-ssh"}) {
             assertFalse(el(action).isEnabled(), action + " is off while offline");
         }
         screenshot("panel-phone-offline");
@@ -291,16 +302,6 @@ class PanelBrowserTest {
                 "downloadThroughput", -1, "uploadThroughput", -1));
         wait.until(d -> el("start").isEnabled());
         assertFalse(el("offline").isDisplayed());
-    }
-
-    /**
-     * Answers the Stop question. Chromium's touch emulation delivers this second tap's touch and pointer events
-     * to the button but synthesises no click from them (seen in its event log: pointerdown, touchstart,
-     * pointerup, touchend on the button, then nothing), so the answer is the button's own click(); the tap on
-     * Stop before it is a real one.
-     */
-    private void confirm(String button) {
-        ((JavascriptExecutor) browser).executeScript("arguments[0].click()", el(button));
     }
 
     private Object js(String script) {
