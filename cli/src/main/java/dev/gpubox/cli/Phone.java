@@ -38,7 +38,9 @@ final class Phone {
             throw new Cli.Failure(1, "no login on this laptop yet: run ./gpubox login first (it saves the API's URL and key).");
         }
         String panel = panelUrl(url);
-        out.print(render(QrCode.encodeText(link(panel, key), QrCode.Ecc.MEDIUM), invert));
+        QrCode qr = QrCode.encodeText(link(panel, key), QrCode.Ecc.MEDIUM);
+        // A terminal whose locale is not UTF-8 (LANG=C: Java prints '?' for a half block) gets plain '#'s.
+        out.print(out.charset().newEncoder().canEncode("█▀▄") ? render(qr, invert) : renderAscii(qr, invert));
         out.println("Scan this with the phone's camera: it opens the gpubox panel with the API key, which the");
         out.println("panel keeps on the phone (then add it to the home screen). The key is in the part after '#',");
         out.println("which a browser never sends, so no server log sees it.");
@@ -67,6 +69,18 @@ final class Phone {
                 boolean top = light(qr, x, y) != invert;
                 boolean bottom = (y + 1 >= to || light(qr, x, y + 1)) != invert;
                 text.append(top ? (bottom ? '█' : '▀') : (bottom ? '▄' : ' '));
+            }
+            text.append('\n');
+        }
+        return text.toString();
+    }
+
+    /** One module as two characters ({@code ##} printed), a row a line: twice as tall, but only ASCII. */
+    static String renderAscii(QrCode qr, boolean invert) {
+        StringBuilder text = new StringBuilder();
+        for (int y = -QUIET_ZONE; y < qr.size + QUIET_ZONE; y++) {
+            for (int x = -QUIET_ZONE; x < qr.size + QUIET_ZONE; x++) {
+                text.append(light(qr, x, y) != invert ? "##" : "  ");
             }
             text.append('\n');
         }
