@@ -38,6 +38,7 @@ public final class Cli {
               ./gpubox snooze off                          end a snooze
               ./gpubox rotate-key [--stack NAME] [--region R]   a new API key; the old one disabled; this login updated
               ./gpubox init [--region R] [--ssh-cidr CIDR] [--yes]   type, quota, AMI, key pair checked; samconfig.toml written
+              ./gpubox phone [--invert]                    a QR code that opens the phone panel with the API key
             deploying and developing (docs/setup.md):
               ./gpubox deploy [--allow-replacement] [--allow-restart] [--no-build] [sam deploy options]
                       sam deploy that refuses to replace the GPU box, or to stop and start it while it runs
@@ -47,7 +48,8 @@ public final class Cli {
               ./gpubox bench [--help] | bench money [--help]   measure the deployed jar; replay a month of stop policies
             """;
     /** The commands this class runs; the others (test, local, ...) are the script's. */
-    static final List<String> COMMANDS = List.of("login", "up", "down", "status", "snooze", "rotate-key", "init", "deploy");
+    static final List<String> COMMANDS =
+            List.of("login", "up", "down", "status", "snooze", "rotate-key", "init", "deploy", "phone");
     static final Pattern SSH_LINE = Pattern.compile("^ssh (?:-i (\\S+) )?(?:(\\S+)@)?(\\S+)$");
 
     private final Map<String, String> env;
@@ -102,6 +104,7 @@ public final class Cli {
                 case "down" -> out.println(call("POST", "stop").path("message").asText());
                 case "snooze" -> snooze(rest);
                 case "rotate-key" -> rotateKey(flags(rest));
+                case "phone" -> new Phone(env, out).run(rest);
                 case "init" -> { return new dev.gpubox.cli.init.Init(env, System.in, out, err).run(rest); }
                 case "deploy" -> { return new dev.gpubox.cli.deploy.Deploy(env, System.in, out, err).run(rest); }
                 default -> throw new IllegalStateException("COMMANDS lists " + command + " without a case");

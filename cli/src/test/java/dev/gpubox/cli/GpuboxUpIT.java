@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./gpubox login|up|status|snooze|down} run as a user runs them — the repository's script, the
+ * {@code ./gpubox login|up|status|snooze|down|phone} run as a user runs them — the repository's script, the
  * built jar, a temporary HOME — against local mode, with a stand-in sshd that opens only a few seconds
  * after the box is running.
  */
@@ -57,6 +57,22 @@ class GpuboxUpIT {
     @AfterEach
     void close() {
         local.close();
+    }
+
+    /**
+     * {@code ./gpubox phone} as a user runs it: the script's dispatch and the built jar, which must carry the
+     * QR library (a jar without it fails here with NoClassDefFoundError, not in a unit test). It calls nothing.
+     */
+    @Test
+    void phoneAfterALoginPrintsTheCodeAndTheKeyAndCallsNothing() throws Exception {
+        assertEquals(0, gpubox("login", "--url", local.api.url().toString(), "--key", WireFixture.KEY).exit());
+        int calls = local.api.keyedCalls();
+        Run phone = gpubox("phone");
+        assertEquals(0, phone.exit(), phone.out() + phone.err());
+        assertTrue(phone.out().contains("No camera? Open " + local.api.url() + "/ on the phone and paste this key once: "
+                + WireFixture.KEY), phone.out());
+        assertTrue(phone.out().lines().findFirst().orElseThrow().matches("[█#]+"), "the quiet zone first: " + phone.out());
+        assertEquals(calls, local.api.keyedCalls(), "./gpubox phone reads the login; it calls no API");
     }
 
     @Test

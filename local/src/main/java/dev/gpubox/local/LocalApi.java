@@ -131,6 +131,12 @@ public final class LocalApi implements AutoCloseable {
     private final GatewayFaults gatewayFaults = new GatewayFaults();
     /** Keyed API requests per route: what the usage plan's daily quota counts. */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> keyedCalls = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * What reached the front door, as a gateway's access log would hold it: the request line and every header
+     * but the key's (its value is the one thing a log must not hold). The newest {@value #REQUEST_LOG_SIZE}.
+     */
+    private final java.util.Deque<String> requestLog = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int REQUEST_LOG_SIZE = 1000;
 
     private LocalApi(String apiKey, Ec2Client ec2, BoxConfig config, Notifier notifier, MonthlyBudget budget,
                      Server server) {
@@ -247,6 +253,11 @@ public final class LocalApi implements AutoCloseable {
         return keyedCalls.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum();
     }
 
+    /** The front door's log (see {@link #requestLog}), oldest first. */
+    public List<String> requestLog() {
+        return List.copyOf(requestLog);
+    }
+
     /** Keyed requests to one route so far, e.g. {@code /status}. */
     public int keyedCalls(String path) {
         var n = keyedCalls.get(path);
@@ -277,6 +288,7 @@ public final class LocalApi implements AutoCloseable {
     private final class FrontDoor extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
+            log(request);
             String path = request.getHttpURI().getDecodedPath();
             Endpoint endpoint = path == null ? null : endpoints.get(path);
             if (endpoint == null) {
@@ -301,6 +313,19 @@ public final class LocalApi implements AutoCloseable {
                         }));
             }
             return true;
+        }
+    }
+
+    private void log(Request request) {
+        StringBuilder line = new StringBuilder(request.getMethod()).append(' ').append(request.getHttpURI());
+        for (HttpField field : request.getHeaders()) {
+            if (!"x-api-key".equalsIgnoreCase(field.getName())) {
+                line.append(" | ").append(field.getName()).append(": ").append(field.getValue());
+            }
+        }
+        requestLog.addLast(line.toString());
+        while (requestLog.size() > REQUEST_LOG_SIZE) {
+            requestLog.pollFirst();
         }
     }
 

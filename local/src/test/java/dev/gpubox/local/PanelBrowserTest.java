@@ -105,6 +105,13 @@ class PanelBrowserTest {
                 .map(dev.gpubox.sim.SecurityGroups.Rule::cidrIpv4).toList());
         assertEquals("stopped", text("state"), "the box itself is unchanged");
         assertFalse(el("error").isDisplayed());
+
+        // A tap on an action turns every button off for its call; all of them come back after it.
+        el("start").click();
+        awaitText("state", "running");
+        assertTrue(el("allow-ssh").isEnabled(), "a tap on Start left Allow SSH dead");
+        el("allow-ssh").click();
+        wait.until(d -> text("message").startsWith("SSH from 127.0.0.1/32 stays open until "));
     }
 
     @Test
@@ -116,8 +123,8 @@ class PanelBrowserTest {
 
         enterKey("not-the-key");
         visible("key-form");
-        assertEquals("The API refused this key. Enter it again (the stack output ApiKeyValueCommand prints it; after ./gpubox rotate-key, the key it printed).",
-                text("error"));
+        assertEquals("The API refused this key. Enter it again: on your laptop, ./gpubox phone shows it as a QR code"
+                + " and as text (after ./gpubox rotate-key, the new key).", text("error"));
 
         enterKey(WireFixture.KEY);
         awaitText("state", "stopped");
@@ -153,12 +160,13 @@ class PanelBrowserTest {
                 .format(DateTimeFormatter.ofPattern("HH:mm"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1]", el("snooze-until"), until);
         el("snooze").click();
-        wait.until(d -> text("next-stop").endsWith("kept on (snoozed) until then"));
-        assertTrue(text("message").contains(until), text("message"));
+        wait.until(d -> el("cancel-snooze").isEnabled() && text("message").contains(until));
         Instant snoozedUntil = Instant.parse(local.call("GET", "/status").json().path("snoozedUntil").asText());
         assertEquals(until, snoozedUntil.atZone(stackZone).format(DateTimeFormatter.ofPattern("HH:mm")),
                 "HH:MM typed on the phone is that time in the stack's zone");
-        assertEquals(stackClock(snoozedUntil) + " — kept on (snoozed) until then", text("next-stop"));
+        // Two hours on is past tonight's stop in the evening, before it (a shorter day) after the nightly stop.
+        assertEquals(snoozedUntil.isBefore(stop) ? shorterDay(snoozedUntil, stop)
+                : stackClock(snoozedUntil) + " — kept on (snoozed) until then", text("next-stop"));
         screenshot("panel-running-snoozed");
 
         el("cancel-snooze").click();
@@ -166,6 +174,7 @@ class PanelBrowserTest {
         assertTrue(local.call("GET", "/status").json().path("snoozedUntil").isNull(), "cancelled at the API");
 
         el("stop").click();
+        el("stop-yes").click();
         awaitText("state", "stopping");
         assertTrue(text("message").startsWith("GPU box is stopping"), text("message"));
         awaitText("state", "stopped");
@@ -191,6 +200,118 @@ class PanelBrowserTest {
         assertEquals("stopped", text("state"));
         assertFalse(el("key-form").isDisplayed(), "the key stays on the device");
         screenshot("panel-no-connection");
+    }
+
+    // ------------------------------------------------------------------ issue 16: where a new user stumbled
+
+    /**
+     * Point 4: {@code ./gpubox phone}'s QR code opens the panel at {@code .../#key=KEY}. The panel keeps the key
+     * as a typed one, and nothing is left of it in the address bar or the tab's history; the fragment never
+     * leaves the phone, so the front door (API Gateway's stand-in) saw the key only in x-api-key.
+     */
+    @Test
+    void theKeyInTheQrCodesFragmentIsKeptAndLeavesNoTraceInTheAddressBarHistoryOrTheServersLog() throws Exception {
+        browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        long blankTab = (Long) js("return history.length");
+        browser.get(local.api.url() + "/#key=" + WireFixture.KEY);
+        awaitText("state", "stopped"); // a status call with the key succeeded
+        assertEquals("", js("return location.hash"), "the fragment is gone from the address bar");
+        assertEquals(local.api.url() + "/", browser.getCurrentUrl());
+        assertEquals(blankTab + 1, js("return history.length"), "one entry for the page, none added (replaced, not pushed)");
+        assertTrue(local.api.keyedCalls("/status") >= 1);
+
+        browser.navigate().refresh(); // stored on the phone, as a typed key is
+        awaitText("state", "stopped");
+        assertFalse(el("key-form").isDisplayed());
+
+        java.util.List<String> log = local.api.requestLog();
+        assertTrue(log.stream().anyMatch(line -> line.startsWith("GET ") && line.contains("/status")), log.toString());
+        assertTrue(log.stream().noneMatch(line -> line.contains(WireFixture.KEY)),
+                "the key reached the server outside x-api-key: " + log);
+    }
+
+    /**
+     * Point 5: a mis-tap on Stop does not end a run (it asks first); the Keep-on field is 24-hour whatever the
+     * phone's locale (en-US here: a type=time field shows 03:40 AM); a snooze that ends the day before its
+     * planned stop says so; the key prompt says where the key comes from in a phone user's words.
+     */
+    @Test
+    void stopAsksFirstTheKeepOnFieldIsTwentyFourHourAndAShorterDaySaysSo() throws Exception {
+        assertTrue(text("key-help").contains("./gpubox phone") && text("key-help").contains("scan the QR code"),
+                "the prompt says where the key comes from: " + text("key-help"));
+        enterKey(WireFixture.KEY);
+        awaitText("state", "stopped");
+        el("start").click();
+        awaitText("state", "running");
+
+        el("stop").click();
+        assertTrue(el("stop-confirm").isDisplayed(), "Stop asks first");
+        assertTrue(text("stop-question").contains("training run"), text("stop-question"));
+        screenshot("panel-stop-question");
+        assertTrue(el("stop-yes").isEnabled(), "after Start's tap the question's buttons are on");
+        el("stop-no").click(); // a real tap (touch emulation), at once: no pause, no script click
+        assertFalse(el("stop-confirm").isDisplayed(), "Keep it running closes the question");
+        el("refresh").click();
+        Thread.sleep(500);
+        assertEquals("running", text("state"));
+        assertEquals(0, local.sim.calls("StopInstances"), "no stop reached EC2 without the confirmation");
+
+        // 24-hour, typed as a user types it: no AM/PM anywhere.
+        assertEquals("text", el("snooze-until").getDomProperty("type"),
+                "a type=time field shows the phone's locale clock (03:40 AM in en-US), not 24-hour");
+        ZoneId stackZone = local.box.policy().zone();
+        Instant planned = Instant.parse(local.call("GET", "/status").json().path("nextAutomaticStop").asText());
+        ZonedDateTime now = ZonedDateTime.now(stackZone).withSecond(0).withNano(0);
+        long minutesLeft = Duration.between(now.toInstant(), planned).toMinutes();
+        org.junit.jupiter.api.Assumptions.assumeTrue(minutesLeft >= 6, "the planned stop is too close to shorten the day");
+        ZonedDateTime earlier = now.plusMinutes(Math.min(minutesLeft / 2, 600));
+        el("snooze-until").sendKeys(earlier.format(DateTimeFormatter.ofPattern("HH:mm")));
+        el("snooze").click();
+        Instant snoozed = earlier.toInstant();
+        wait.until(d -> text("next-stop").startsWith("Stops earlier than planned"));
+        assertEquals(shorterDay(snoozed, planned), text("next-stop"));
+        assertFalse(text("next-stop").matches(".*\\b(AM|PM)\\b.*"), text("next-stop"));
+        screenshot("panel-shorter-day");
+        browser.navigate().refresh(); // opened again later: the phone still knows the day was planned longer
+        awaitText("next-stop", shorterDay(snoozed, planned));
+
+        el("stop").click();
+        el("stop-yes").click();
+        awaitText("state", "stopping");
+        assertEquals(1, local.sim.calls("StopInstances"));
+    }
+
+    /** Point 5: the phone loses its network: the actions are off with a note saying why; back online, on again. */
+    @Test
+    void offlineTheActionsAreOffWithANote() throws Exception {
+        enterKey(WireFixture.KEY);
+        awaitText("state", "stopped");
+        assertTrue(el("start").isEnabled());
+        browser.executeCdpCommand("Network.enable", Map.of());
+        browser.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", true, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+        wait.until(d -> el("offline").isDisplayed());
+        assertEquals(Boolean.FALSE, js("return navigator.onLine"));
+        assertTrue(text("offline").startsWith("This phone is offline"), text("offline"));
+        for (String action : new String[] {"start", "stop", "snooze", "cancel-snooze", "allow-ssh"}) {
+            assertFalse(el(action).isEnabled(), action + " is off while offline");
+        }
+        screenshot("panel-phone-offline");
+
+        browser.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+        wait.until(d -> el("start").isEnabled());
+        assertFalse(el("offline").isDisplayed());
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    /** The label of a snooze that ends the day before its planned stop. */
+    private String shorterDay(Instant snoozed, Instant planned) {
+        String at = stackClock(snoozed);
+        return "Stops earlier than planned: " + at.substring(0, at.lastIndexOf(' ')) + " instead of " + stackClock(planned);
     }
 
     // ------------------------------------------------------------------ issue 14: waking up, and a day left open
