@@ -38,9 +38,7 @@ public record HourlyPrice(Double usdPerHour, String source) {
         try {
             return new HourlyPrice(spot.usdPerHour(zone, type), SPOT);
         } catch (BoxException | software.amazon.awssdk.core.exception.SdkException e) {
-            System.out.println("gpubox: the Spot price of " + type + " in " + zone + " could not be read ("
-                    + e.getMessage() + "); estimating at the on-demand price");
-            return new HourlyPrice(onDemand.apply(type), SPOT_UNAVAILABLE);
+            return new HourlyPrice(onDemand.apply(type), SPOT_UNAVAILABLE); // SpotPrices logged why
         }
     }
 

@@ -83,6 +83,10 @@ public final class SpotPrices {
         try {
             fresh = new Answer(read(availabilityZone, instanceType, now), null, now);
         } catch (BoxException e) {
+            // Logged once per try, not per estimate that reuses the remembered failure.
+            System.out.println("gpubox: the Spot price of " + instanceType + " in " + availabilityZone
+                    + " could not be read (" + e.getMessage() + "); estimating at the on-demand price for "
+                    + RETRY_AFTER.toMinutes() + " min");
             fresh = new Answer(null, e.getMessage(), now);
         }
         cache.put(key, fresh);
