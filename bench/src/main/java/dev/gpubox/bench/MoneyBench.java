@@ -71,19 +71,22 @@ public final class MoneyBench {
     static String table(MoneyMonth.Setup setup, List<MoneyMonth.Row> rows, Duration took) {
         StringBuilder out = new StringBuilder();
         double hourly = rows.isEmpty() ? Double.NaN : rows.get(0).hourlyUsd();
+        double spot = rows.isEmpty() ? Double.NaN : rows.get(0).spotHourlyUsd();
         out.append(String.format(Locale.ROOT, "%s to %s (%d days) in %s, one %s per trace and policy at $%.3f/h"
-                        + " (on-demand, instance only); nightly stop %s, IdleMinutes %d, MonthlyBudgetUsd %s.%n%n",
+                        + " (on-demand, instance only; Spot $ is the same billed hours at the Spot price gpubox reads,"
+                        + " $%.4f/h in %s); nightly stop %s, IdleMinutes %d, MonthlyBudgetUsd %s.%n%n",
                 setup.firstDay(), setup.firstDay().plusDays(setup.days()), setup.days(), MoneyMonth.ZONE,
-                MoneyMonth.INSTANCE_TYPE, hourly, MoneyMonth.NIGHTLY, setup.idleMinutes(), money(setup.budgetUsd())));
-        out.append("| trace | policy | used h | billed h | billed ÷ used | billed $ | $ for nothing | needed, box off h"
-                + " | owner's calls refused | notices |\n");
-        out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+                MoneyMonth.INSTANCE_TYPE, hourly, spot, dev.gpubox.sim.SpotPrices.BOX_ZONE, MoneyMonth.NIGHTLY,
+                setup.idleMinutes(), money(setup.budgetUsd())));
+        out.append("| trace | policy | used h | billed h | billed ÷ used | billed $ | Spot $ | $ for nothing"
+                + " | needed, box off h | owner's calls refused | notices |\n");
+        out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (MoneyMonth.Row r : rows) {
             double wasted = Math.max(0, r.billedHours() - r.usedHours()) * r.hourlyUsd();
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %s | %s | %s | %.1f | %d | %d |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %s | %s | %s | %s | %.1f | %d | %d |%n",
                     r.trace().name(), r.policy().title, r.usedHours(), r.billedHours(),
                     r.usedHours() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", r.billedHours() / r.usedHours()),
-                    money(r.dollars()), money(wasted), r.neededButOffHours(), r.refused(), r.notices().size()));
+                    money(r.dollars()), money(r.spotDollars()), money(wasted), r.neededButOffHours(), r.refused(), r.notices().size()));
         }
         out.append('\n');
         Map<String, String> traces = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.gpubox.box.BoxException;
 import dev.gpubox.box.MonthlyBudget;
 import dev.gpubox.box.Notifier;
 import dev.gpubox.box.Pricing;
+import dev.gpubox.box.SpotPrices;
 import dev.gpubox.box.StateChangeNotices;
 import dev.gpubox.functions.ScheduledStopHandler;
 import dev.gpubox.local.EndpointClients;
@@ -96,9 +97,12 @@ final class MoneyMonth {
         }
     }
 
-    /** One trace under one policy, over the month. */
-    record Row(UsageTrace trace, MoneyPolicy policy, double hourlyUsd, Duration needed, Duration used, List<Run> runs,
-               List<Stop> stops, int refused, List<String> notices) {
+    /**
+     * One trace under one policy, over the month. {@code spotHourlyUsd}: the Spot price of the same type in the
+     * box's zone, as gpubox reads it (DescribeSpotPriceHistory through the real SDK, here the simulator's).
+     */
+    record Row(UsageTrace trace, MoneyPolicy policy, double hourlyUsd, double spotHourlyUsd, Duration needed,
+               Duration used, List<Run> runs, List<Stop> stops, int refused, List<String> notices) {
         Duration billed() {
             return runs.stream().map(Run::billed).reduce(Duration.ZERO, Duration::plus);
         }
@@ -117,6 +121,11 @@ final class MoneyMonth {
 
         double dollars() {
             return billedHours() * hourlyUsd;
+        }
+
+        /** The same billed hours as a Spot box, at the Spot price in effect (see docs/money-safety.md for what it leaves out). */
+        double spotDollars() {
+            return billedHours() * spotHourlyUsd;
         }
     }
 
@@ -391,7 +400,8 @@ final class MoneyMonth {
                 }
             }
         }
-        return new Row(replay.trace, replay.policy, new Pricing(null).hourly(INSTANCE_TYPE), needed, used,
+        double spot = new SpotPrices(() -> ec2, clock).usdPerHour(dev.gpubox.sim.SpotPrices.BOX_ZONE, INSTANCE_TYPE);
+        return new Row(replay.trace, replay.policy, new Pricing(null).hourly(INSTANCE_TYPE), spot, needed, used,
                 List.copyOf(replay.runs), List.copyOf(replay.stops), replay.refused,
                 replay.stack == null ? List.of() : List.copyOf(replay.stack.notices));
     }

@@ -205,6 +205,31 @@ class MoneyBenchTest {
         }
     }
 
+    /**
+     * Issue 18.5: the Spot column is the same billed hours at the Spot price gpubox itself reads for the box's
+     * zone and type (DescribeSpotPriceHistory through the real SDK, against the replay's simulator), about
+     * half the on-demand dollars for g4dn.xlarge, and the table shows it.
+     */
+    @Test
+    void theSpotColumnIsTheSameHoursAtTheSpotPriceGpuboxReads() throws Exception {
+        double simulated;
+        try (dev.gpubox.sim.Ec2Simulator sim = dev.gpubox.sim.Ec2Simulator.start(0, java.time.Clock.systemUTC(),
+                Duration.ZERO, Duration.ZERO)) {
+            simulated = sim.spotPrices().priceAt(dev.gpubox.sim.SpotPrices.BOX_ZONE, MoneyMonth.INSTANCE_TYPE,
+                    setup.start());
+        }
+        String table = MoneyBench.table(setup, List.copyOf(rows.values()), Duration.ofSeconds(1));
+        for (MoneyMonth.Row r : rows.values()) {
+            assertEquals(simulated, r.spotHourlyUsd(), 1e-9, r.trace().name());
+            assertEquals(r.billedHours() * simulated, r.spotDollars(), 1e-9);
+            double ratio = r.spotDollars() / r.dollars();
+            assertTrue(ratio > 0.4 && ratio < 0.5, "g4dn.xlarge Spot is about 46 % of on-demand: " + ratio);
+            assertTrue(table.contains(String.format(java.util.Locale.ROOT, " | $%,.2f | $%,.2f | ", r.dollars(),
+                    r.spotDollars())), table);
+        }
+        assertTrue(table.contains("| billed $ | Spot $ |"), table);
+    }
+
     @Test
     void theTableHasARowPerTraceAndPolicyAndGoesBetweenTheDocsMarkers(@TempDir Path dir) throws Exception {
         String table = MoneyBench.table(setup, List.copyOf(rows.values()), Duration.ofSeconds(1));

@@ -139,6 +139,8 @@ final class Replies {
         node.put("nextAutomaticStop", box.nextAutomaticStop() == null ? null : box.nextAutomaticStop().toString());
         node.put("hourlyPriceUsd", box.hourlyPriceUsd());
         node.put("estimatedCostUsd", box.estimatedCostUsd());
+        // Which price that is: "spot" for a Spot box (its zone's Spot price), "on-demand", "HourlyPriceUsd".
+        node.put("priceSource", box.priceSource());
         // The zone every time the caller shows or sends (snooze HH:MM) is in: the stack's, not the phone's.
         node.put("timeZone", box.zone() == null ? null : box.zone().getId());
         // Where the box and its disk are (a volume attaches only in its zone): docs/setup.md, replacing the box.

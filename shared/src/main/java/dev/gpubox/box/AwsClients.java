@@ -42,7 +42,8 @@ public final class AwsClients {
 
     /**
      * The container's monthly budget: the DynamoDB ledger when the function has a table
-     * ({@link BudgetSettings#LEDGER_TABLE}), the Price List API for prices; otherwise off. No client is built
+     * ({@link BudgetSettings#LEDGER_TABLE}), the Price List API for prices (EC2's Spot price for a Spot box);
+     * otherwise off. No client is built
      * until a call needs one.
      */
     public static MonthlyBudget budget(BoxConfig config) {
@@ -54,7 +55,7 @@ public final class AwsClients {
         return new MonthlyBudget(ledger, config, settings, new OnDemandPrices(ledger,
                 new AwsPriceList(() -> PricingHolder.HTTP,
                         DefaultCredentialsProvider.builder().build(), AwsPriceList.endpointFromEnvironment()), config.pricing(), settings.region(),
-                java.time.Clock.systemUTC()));
+                java.time.Clock.systemUTC(), new SpotPrices(AwsClients::ec2, java.time.Clock.systemUTC())));
     }
 
     public static DynamoDbClient createDynamo() {

@@ -31,6 +31,8 @@ public final class BoxControl {
     private final Sleeper sleeper;
     private final Notifier notifier;
     private final MonthlyBudget budget;
+    /** This container's Spot prices, read at most hourly: what a Spot box's replies and estimates use. */
+    private final SpotPrices spotPrices;
 
     public BoxControl(Ec2Client ec2, BoxConfig config) {
         this(ec2, config, Clock.systemUTC(), Sleeper.REAL, Notifier.NONE);
@@ -57,6 +59,7 @@ public final class BoxControl {
         this.sleeper = sleeper;
         this.notifier = notifier;
         this.budget = budget;
+        this.spotPrices = new SpotPrices(() -> ec2, clock);
     }
 
     /** The stack's settings this control runs with: SnapStart priming walks the route with the function's own. */
@@ -201,7 +204,8 @@ public final class BoxControl {
         BoxStatus after = status();
         return new ActionResult("stop_issued", true,
                 "GPU box is stopping (" + after.instanceType() + ")" + (before.uptimeSeconds() == null ? ""
-                        : " after " + config.pricing().uptimeAndCost(before.instanceType(),
+                        : " after " + new HourlyPrice(before.hourlyPriceUsd(), before.priceSource()).pricing(config.pricing())
+                        .uptimeAndCost(before.instanceType(),
                         Duration.ofSeconds(before.uptimeSeconds()))) + "."
                         + InstanceStore.wipedNote(before.instanceType()), after);
     }
@@ -427,13 +431,19 @@ public final class BoxControl {
         StopPolicy policy = config.policy();
         Instant snooze = launched == null ? null : BoxTags.activeSnooze(box);
         Instant nextStop = launched == null ? null : policy.deadline(launched, snooze);
-        Pricing pricing = config.pricing();
+        HourlyPrice price = price(box);
+        Pricing pricing = price.pricing(config.pricing());
         return new BoxStatus(box.instanceId(), BoxTags.name(box), box.instanceTypeAsString(), state,
                 box.publicIpAddress(), eip == null ? null : eip.publicIp(), attached, launched, uptime, ssh,
-                snooze, nextStop, pricing.hourly(box.instanceTypeAsString()),
+                snooze, nextStop, price.usdPerHour(),
                 uptime == null ? null : pricing.cost(box.instanceTypeAsString(), Duration.ofSeconds(uptime)),
                 policy.zone(), box.placement() == null ? null : box.placement().availabilityZone(),
-                CapacityFallback.preferred(box), SpotStatus.of(box));
+                CapacityFallback.preferred(box), SpotStatus.of(box), price.source());
+    }
+
+    /** The price a running box is estimated at: HourlyPriceUsd, its Spot price, else gpubox's on-demand table. */
+    HourlyPrice price(Instance box) {
+        return HourlyPrice.of(box, config.pricing(), config.pricing()::hourly, spotPrices);
     }
 
     private String sshLine(String keyName, String address) {

@@ -16,24 +16,25 @@ import java.util.Locale;
  * @param ssh               a ready-to-paste ssh command; null while the box has no address
  * @param snoozedUntil      the end of an active snooze; null when not snoozed
  * @param nextAutomaticStop when gpubox will stop the box (nightly stop or snooze end); null when not running
- * @param hourlyPriceUsd    the on-demand price used for estimates; null when unknown
+ * @param hourlyPriceUsd    the price per hour used for estimates (a Spot box's Spot price); null when unknown
  * @param estimatedCostUsd  uptime × price so far; null when not running or the price is unknown
  * @param zone              the stack's time zone, for showing times
  * @param availabilityZone  the box's Availability Zone (EC2's placement), where its disk lives; null if unknown
  * @param preferredType     the stack's InstanceType; differs from {@code instanceType} after a capacity fall-back
  * @param spot              the Spot request and whether AWS interrupted the box; null for an on-demand box
+ * @param priceSource       where {@code hourlyPriceUsd} comes from ({@link HourlyPrice#source()})
  */
 public record BoxStatus(String instanceId, String name, String instanceType, String state, String publicIp,
                         String elasticIp, boolean elasticIpAttached, Instant launchTime, Long uptimeSeconds,
                         String ssh, Instant snoozedUntil, Instant nextAutomaticStop, Double hourlyPriceUsd,
                         Double estimatedCostUsd, ZoneId zone, String availabilityZone, String preferredType,
-                        SpotStatus spot) {
+                        SpotStatus spot, String priceSource) {
 
     /** The same snapshot with the Spot request as {@code GET /status} looked it up. */
     BoxStatus withSpot(SpotStatus looked) {
         return new BoxStatus(instanceId, name, instanceType, state, publicIp, elasticIp, elasticIpAttached, launchTime,
                 uptimeSeconds, ssh, snoozedUntil, nextAutomaticStop, hourlyPriceUsd, estimatedCostUsd, zone,
-                availabilityZone, preferredType, looked);
+                availabilityZone, preferredType, looked, priceSource);
     }
 
     /** True when AWS stopped this Spot box to take its capacity back: only EC2 restarts it. */

@@ -26,11 +26,13 @@ public final class MonthlyBudget {
     private final BoxConfig config;
     private final BudgetSettings settings;
     private final RunRecorder recorder;
+    private final OnDemandPrices prices;
 
     public MonthlyBudget(Ledger ledger, BoxConfig config, BudgetSettings settings, OnDemandPrices prices) {
         this.ledger = ledger;
         this.config = config;
         this.settings = settings;
+        this.prices = prices;
         this.recorder = new RunRecorder(ledger, prices);
     }
 
@@ -45,13 +47,24 @@ public final class MonthlyBudget {
      * priced from gpubox's table, as no Price List API is reached offline: local mode and the money bench.
      */
     public static MonthlyBudget inMemory(BoxConfig config, double budgetUsd, int diskGib, java.time.Clock clock) {
+        return inMemory(config, budgetUsd, diskGib, clock, SpotPrices.NONE);
+    }
+
+    /** The same, a Spot box's runs recorded at the Spot price {@code spot} reads (the simulator's, offline). */
+    public static MonthlyBudget inMemory(BoxConfig config, double budgetUsd, int diskGib, java.time.Clock clock,
+                                         SpotPrices spot) {
         Ledger ledger = new MemoryLedger();
         return new MonthlyBudget(ledger, config, new BudgetSettings("memory", budgetUsd, diskGib, null),
-                new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, clock));
+                new OnDemandPrices(ledger, PriceList.NONE, config.pricing(), null, clock, spot));
     }
 
     public RunRecorder recorder() {
         return recorder;
+    }
+
+    /** The Spot prices the ledger's runs are recorded at; {@link SpotPrices#NONE} without EC2 to ask. */
+    public SpotPrices spotPrices() {
+        return prices.spot();
     }
 
     /** This month's spend until {@code now}; null when the stack keeps no ledger. */

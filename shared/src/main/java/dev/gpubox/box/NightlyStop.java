@@ -54,6 +54,7 @@ public final class NightlyStop {
     private final Clock clock;
     private final Sleeper sleeper;
     private final MonthlyBudget monthlyBudget;
+    private final SpotPrices spotPrices;
     /** This run's time; a NightlyStop serves one run at a time (Lambda runs one invocation per container). */
     private TimeBudget time = null;
     /** When this container last sent the "could not list the boxes" notice; reminders at most hourly. */
@@ -77,6 +78,13 @@ public final class NightlyStop {
         this.notifier = notifier;
         this.clock = clock;
         this.sleeper = sleeper;
+        // The ledger's own (warmed by this run's ledger step before any stop), else this container's.
+        this.spotPrices = budget.spotPrices().asksEc2() ? budget.spotPrices() : new SpotPrices(() -> ec2, clock);
+    }
+
+    /** A box's estimate: a Spot box at its Spot price, else {@code table} (HourlyPriceUsd or gpubox's table). */
+    private static Pricing priced(Instance box, Pricing table, SpotPrices spot) {
+        return SpotInstance.isSpot(box) ? HourlyPrice.of(box, table, table::hourly, spot).pricing(table) : table;
     }
 
     /** @param budget how long this run may keep retrying (the rest of the Lambda's time, less a margin) */
@@ -234,7 +242,9 @@ public final class NightlyStop {
 
         private String[] one(Instance box, String why, boolean still, Instant now) {
             String again = still ? "still " : "";
-            String upFor = pricing.uptimeAndCost(box.instanceTypeAsString(), Duration.between(box.launchTime(), now));
+            // After the budget: the Spot price from the cache only, never one more EC2 call.
+            String upFor = priced(box, pricing, spotPrices.cacheOnly()).uptimeAndCost(box.instanceTypeAsString(),
+                    Duration.between(box.launchTime(), now));
             return new String[] {"gpubox: " + again + "could not stop " + label(box),
                     "gpubox " + again + "could not stop " + label(box) + ": " + why
                             + " It is still running (" + upFor + " so far). gpubox keeps trying every five minutes"
@@ -248,8 +258,9 @@ public final class NightlyStop {
             StringBuilder list = new StringBuilder();
             toNotice.keySet().stream().limit(20).forEach(id -> {
                 Instance box = due.get(id);
-                list.append("\n- ").append(label(box)).append(", up ").append(pricing.uptimeAndCost(
-                        box.instanceTypeAsString(), Duration.between(box.launchTime(), now))).append(": ")
+                list.append("\n- ").append(label(box)).append(", up ")
+                        .append(priced(box, pricing, spotPrices.cacheOnly()).uptimeAndCost(box.instanceTypeAsString(),
+                                Duration.between(box.launchTime(), now))).append(": ")
                         .append(failed.get(id));
             });
             if (toNotice.size() > 20) {
@@ -341,7 +352,8 @@ public final class NightlyStop {
         notifier.publish("gpubox: " + label(box) + " kept on (snoozed)",
                 (policy.isLateStart(box.launchTime()) ? "The " : "Tonight's ") + when + " stop skipped " + label(box) + ": it is snoozed until "
                         + ZoneTimes.clock(snooze, policy.zone())
-                        + ", and gpubox will stop it then. Up " + pricing.uptimeAndCost(box.instanceTypeAsString(),
+                        + ", and gpubox will stop it then. Up " + priced(box, pricing, spotPrices)
+                        .uptimeAndCost(box.instanceTypeAsString(),
                         Duration.between(box.launchTime(), now)) + " so far."
                         + InstanceStore.willWipeNote(box.instanceTypeAsString()), time.callTimeout());
         tag(List.of(box.instanceId()), BoxTags.SKIP_NOTICED, skippedStop.toString(), time.overrides());

@@ -124,7 +124,7 @@ public final class RunRecorder {
                 && r.launchTime().equals(launch) && r.hourlyUsd() != null).map(Ledger.Run::hourlyUsd)
                 .findFirst().orElse(null);
         String type = box.instanceTypeAsString();
-        Double price = recorded != null ? null : prices.hourly(type);
+        Double price = recorded != null ? null : prices.quote(box).usdPerHour();
         ledger.upsert(new Ledger.RunUpdate(box.instanceId(), launch, type, price, stoppedAt, seen));
         return recorded != null ? recorded : price;
     }

@@ -18,6 +18,7 @@ public final class StateChangeNotices {
     private final BoxConfig config;
     private final Notifier notifier;
     private final RunRecorder ledger;
+    private final SpotPrices spotPrices;
 
     public StateChangeNotices(Ec2Client ec2, BoxConfig config, Notifier notifier) {
         this(ec2, config, notifier, MonthlyBudget.off(config));
@@ -29,6 +30,8 @@ public final class StateChangeNotices {
         this.config = config;
         this.notifier = notifier;
         this.ledger = budget.recorder();
+        this.spotPrices = budget.spotPrices().asksEc2() ? budget.spotPrices()
+                : new SpotPrices(() -> ec2, java.time.Clock.systemUTC());
     }
 
     /** @return the notice sent, or null when the event is not a managed box stopping */
@@ -57,9 +60,10 @@ public final class StateChangeNotices {
                     + e.getMessage() + "); the notice is sent and the sweep records the run");
         }
         String label = BoxLabel.of(box);
-        // The price the ledger holds for this run (HourlyPriceUsd, else the Price List's), so the notice and the
-        // month's spend agree; without a ledger, the same choice from the table.
-        Pricing pricing = recordedHourly != null ? new Pricing(recordedHourly) : config.pricing();
+        // The price the ledger holds for this run (HourlyPriceUsd, else a Spot box's Spot price, else the Price
+        // List's), so the notice and the month's spend agree; without a ledger, the same choice from the table.
+        Pricing pricing = recordedHourly != null ? new Pricing(recordedHourly)
+                : HourlyPrice.of(box, config.pricing(), config.pricing()::hourly, spotPrices).pricing(config.pricing());
         String ran = pricing.uptimeAndCost(box.instanceTypeAsString(),
                 Duration.between(box.launchTime(), eventTime));
         String message = message(box, label, ran, config.policy());

@@ -36,7 +36,7 @@ public final class Ec2Simulator implements AutoCloseable {
             "StopInstances", "DescribeAddresses", "AllocateAddress", "AssociateAddress", "DisassociateAddress",
             "CreateTags", "DeleteTags", "ModifyInstanceAttribute", "DescribeInstanceTypes",
             "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "DescribeSecurityGroupRules",
-            "DescribeSpotInstanceRequests", "CancelSpotInstanceRequests");
+            "DescribeSpotInstanceRequests", "CancelSpotInstanceRequests", "DescribeSpotPriceHistory");
     /** Real EC2 actions the simulator knows of but does not model; answered as AWS answers an unsupported call. */
     private static final Set<String> UNMODELLED = Set.of("RunInstances", "TerminateInstances", "RebootInstances",
             "ReleaseAddress", "DescribeImages", "DescribeVolumes", "CreateImage");
@@ -44,6 +44,7 @@ public final class Ec2Simulator implements AutoCloseable {
     private final Ec2State state;
     private final Faults faults = new Faults();
     private final SecurityGroups securityGroups = new SecurityGroups();
+    private final SpotPrices spotPrices = new SpotPrices();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final HttpServer server;
@@ -98,6 +99,11 @@ public final class Ec2Simulator implements AutoCloseable {
     /** The box's security group and its ingress rules (POST /ssh). */
     public SecurityGroups securityGroups() {
         return securityGroups;
+    }
+
+    /** The Spot price history (DescribeSpotPriceHistory), and which instances are Spot ones. */
+    public SpotPrices spotPrices() {
+        return spotPrices;
     }
 
     public Faults faults() {
@@ -185,7 +191,10 @@ public final class Ec2Simulator implements AutoCloseable {
                 yield Xml.response(action, requestId, x -> {
                     x.set("reservationSet", page.items(), (rx, i) -> rx.leaf("reservationId", i.reservationId())
                             .leaf("ownerId", "123456789012").open("groupSet").close("groupSet")
-                            .set("instancesSet", List.of(i), Ec2Simulator::instance));
+                            .set("instancesSet", List.of(i), (ix, inst) -> {
+                                instance(ix, inst);
+                                spotPrices.lifecycle(ix, inst.id());
+                            }));
                     x.leaf("nextToken", page.nextToken());
                 });
             }
@@ -277,6 +286,7 @@ public final class Ec2Simulator implements AutoCloseable {
                 securityGroups.revoke(r);
                 yield Xml.response(action, requestId, x -> x.leaf("return", true));
             }
+            case "DescribeSpotPriceHistory" -> spotPrices.describe(r, requestId);
             case "DescribeSecurityGroupRules" -> {
                 List<SecurityGroups.Rule> found = securityGroups.describe(r);
                 yield Xml.response(action, requestId, x -> x.set("securityGroupRuleSet", found, SecurityGroups::rule));

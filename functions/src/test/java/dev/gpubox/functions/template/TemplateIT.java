@@ -192,16 +192,18 @@ class TemplateIT {
     @Test
     void eachFunctionMayDoOnlyItsOwnJob() {
         // DescribeSpotInstanceRequests: /status's spot object for a Spot box (issue 18).
+        // ec2:DescribeSpotPriceHistory: every function that states a price (issue 18.5; TransformedTemplateIT).
+        String spot = "ec2:DescribeSpotPriceHistory";
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:DescribeSpotInstanceRequests",
-                "dynamodb:Query"), actionsOf("StatusFunction"));
+                "dynamodb:Query", spot), actionsOf("StatusFunction"));
         // ModifyInstanceAttribute and DescribeInstanceTypes: the capacity fall-back (issue 17.1).
         assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StartInstances", "sns:Publish",
-                "dynamodb:Query", "ec2:ModifyInstanceAttribute", "ec2:DescribeInstanceTypes"), actionsOf("StartFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StopInstances", "sns:Publish"),
+                "dynamodb:Query", "ec2:ModifyInstanceAttribute", "ec2:DescribeInstanceTypes", spot), actionsOf("StartFunction"));
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:StopInstances", "sns:Publish", spot),
                 actionsOf("StopFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:AssociateAddress"),
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:AssociateAddress", spot),
                 actionsOf("AttachEipFunction"));
-        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:CreateTags", "ec2:DeleteTags"),
+        assertEquals(Set.of("ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:CreateTags", "ec2:DeleteTags", spot),
                 actionsOf("SnoozeFunction"));
         Set<String> keepsTheLedger = Set.of("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem",
                 "pricing:GetProducts");
@@ -210,11 +212,11 @@ class TemplateIT {
                 "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"), actionsOf("SshFunction"));
         Set<String> sweep = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "ec2:StopInstances", "ec2:CreateTags",
                 "sns:Publish", "ec2:ModifyInstanceAttribute", "ec2:DescribeSecurityGroupRules",
-                "ec2:RevokeSecurityGroupIngress"));
+                "ec2:RevokeSecurityGroupIngress", spot));
         sweep.addAll(keepsTheLedger);
         assertEquals(sweep, actionsOf("ScheduledStopFunction"));
         Set<String> stateChange = new LinkedHashSet<>(List.of("ec2:DescribeInstances", "sns:Publish",
-                "ec2:DescribeInstanceTypes", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"));
+                "ec2:DescribeInstanceTypes", "ec2:ModifyInstanceAttribute", "ec2:StartInstances", spot));
         stateChange.addAll(keepsTheLedger);
         assertEquals(stateChange, actionsOf("StateChangeFunction"));
         // Issue 18 point 4: a Spot box's disks kept and its request cancelled after the stop (SpotRequestOnDelete).

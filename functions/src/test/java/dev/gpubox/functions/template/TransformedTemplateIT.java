@@ -433,6 +433,32 @@ class TransformedTemplateIT {
         assertEquals(Set.of("ec2:StartInstances"), ec2Writes, "what a start needs, nothing more");
     }
 
+    /**
+     * Issue 18.5: a Spot box is priced at its zone's Spot price (DescribeSpotPriceHistory), so exactly the
+     * functions that state a price may read it — every API function whose reply carries the box's
+     * {@code hourlyPriceUsd}, the morning start, the sweep (the ledger, the skip and failed-stop notices) and the
+     * state-change function (the ledger, the stopped notice) — and nothing else. It is a read of AWS's public
+     * prices with no resource scope, alone in its statement so nothing rides on its '*'.
+     */
+    @Test
+    void exactlyTheFunctionsThatStateAPriceMayReadTheSpotPrice() {
+        Set<String> readers = new java.util.TreeSet<>();
+        ofType("AWS::Lambda::Function").forEach((id, function) -> {
+            for (JsonNode statement : statements(resources().path(roleOf(function)))) {
+                List<String> actions = strings(statement.path("Action"));
+                if (actions.contains("ec2:DescribeSpotPriceHistory")) {
+                    readers.add(id);
+                    assertEquals(List.of("ec2:DescribeSpotPriceHistory"), actions, id + ": alone in its statement");
+                    assertEquals(List.of("*"), strings(statement.path("Resource")), id);
+                    assertFalse(statement.has("Condition"), id);
+                }
+            }
+        });
+        assertEquals(new java.util.TreeSet<>(List.of("StatusFunction", "StartFunction", "StopFunction",
+                "AttachEipFunction", "SnoozeFunction", "SchedulePauseFunction", "ScheduledStartFunction",
+                "ScheduledStopFunction", "StateChangeFunction")), readers);
+    }
+
     /** The pause route's function may write its one tag on the box and nothing else in EC2. */
     @Test
     void thePauseMayOnlyTagTheBoxWithItsOwnKey() {
