@@ -36,8 +36,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * stopped notice and the month's spend charge it; an on-demand box makes no such call; a Spot price EC2 will
  * not give falls back to on-demand, said in {@code priceSource}, and never blocks the start or the stop.
  *
- * <p>The simulator marks the box as Spot with its own hook ({@code SpotPrices.launchedAsSpot}) until it models
- * Spot requests.
+ * <p>The box is made Spot the simulator's way ({@code Ec2State.makeSpot}: a persistent request and its lifecycle).
  */
 class SpotPriceWireTest {
     static final String KEY = "spot-price-key-0123456789";
@@ -123,7 +122,7 @@ class SpotPriceWireTest {
 
     @Test
     void aSpotBoxIsPricedAtItsZonesSpotPriceReadOnceAndTheLedgerAndNoticeChargeIt() throws Exception {
-        sim.spotPrices().launchedAsSpot(box.instanceId());
+        sim.state().makeSpot(box.instanceId());
         assertEquals(0.2456, simSpotPrice(), 1e-9, "the simulator's g4dn.xlarge price in us-west-2a");
 
         WireFixture.Reply started = call("POST", "/start?wait=5");
@@ -178,7 +177,7 @@ class SpotPriceWireTest {
 
     @Test
     void aSpotPriceEc2WillNotGiveFallsBackToOnDemandAndNeverBlocksTheStartOrStop() throws Exception {
-        sim.spotPrices().launchedAsSpot(box.instanceId());
+        sim.state().makeSpot(box.instanceId());
         sim.faults().inject("DescribeSpotPriceHistory", 403, "UnauthorizedOperation",
                 "You are not authorized to perform this operation.", 100);
         WireFixture.Reply started = call("POST", "/start?wait=5");
@@ -199,7 +198,7 @@ class SpotPriceWireTest {
 
     @Test
     void hourlyPriceUsdStillWinsOverTheSpotPrice() {
-        sim.spotPrices().launchedAsSpot(box.instanceId());
+        sim.state().makeSpot(box.instanceId());
         BoxConfig priced = new BoxConfig(box.instanceId(), box.eipAllocationId(), SeededBox.TAG_KEY, SeededBox.STACK,
                 BoxConfig.DEFAULT_SSH_USER, new BoxConfig.Settings(null, "UTC", null, 0.2, null));
         BoxControl control = new BoxControl(ec2, priced, Clock.systemUTC(), Sleeper.REAL, Notifier.NONE,
@@ -212,7 +211,7 @@ class SpotPriceWireTest {
 
     @Test
     void theLatestLinuxEntryOfTheBoxZoneIsThePriceAndAChangeIsSeenAfterTheHour() {
-        sim.spotPrices().launchedAsSpot(box.instanceId());
+        sim.state().makeSpot(box.instanceId());
         SpotPrices prices = new SpotPrices(() -> ec2, ec2Clock);
         assertEquals(0.2456, prices.usdPerHour(ZONE, TYPE), 1e-9, "not the older entry, nor Windows' or zone b's");
         assertEquals(0.2398, prices.usdPerHour("us-west-2b", TYPE), 1e-9);

@@ -191,10 +191,7 @@ public final class Ec2Simulator implements AutoCloseable {
                 yield Xml.response(action, requestId, x -> {
                     x.set("reservationSet", page.items(), (rx, i) -> rx.leaf("reservationId", i.reservationId())
                             .leaf("ownerId", "123456789012").open("groupSet").close("groupSet")
-                            .set("instancesSet", List.of(i), (ix, inst) -> {
-                                instance(ix, inst);
-                                spotPrices.lifecycle(ix, inst.id());
-                            }));
+                            .set("instancesSet", List.of(i), Ec2Simulator::instance));
                     x.leaf("nextToken", page.nextToken());
                 });
             }

@@ -75,6 +75,18 @@ public final class Ec2State {
         return id;
     }
 
+    /**
+     * Makes an instance already seeded (e.g. local mode's box) a Spot one, as if launched from a persistent
+     * request: {@code InstanceLifecycle=spot} and its request, as {@link #seedSpotInstance} makes them.
+     */
+    public synchronized void makeSpot(String instanceId) {
+        SimInstance box = instances.get(instanceId);
+        if (box == null) {
+            throw new IllegalArgumentException("no instance " + instanceId);
+        }
+        spot.attach(instanceId, clock.instant(), box.state.equals("stopped"));
+    }
+
     /** The Spot requests and their faults (interruption, capacity). */
     public SpotRequests spotRequests() {
         return spot;

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,9 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * zone has an older entry at another price, so "the latest entry" is something a client must choose. A
  * Windows entry sits beside the Linux one (dearer, as Windows is), so a client must also choose the product.
  *
- * <p>Until the simulator models Spot requests (issue 18's Spot model), {@link #launchedAsSpot} marks an instance
- * as EC2 marks a Spot instance ({@code instanceLifecycle=spot} and its request id in DescribeInstances), which
- * is all a price needs.
+ * <p>Which instances are Spot is the Spot model's ({@link SpotRequests}); this class only prices them.
  */
 public final class SpotPrices {
     public static final String LINUX = "Linux/UNIX";
@@ -43,7 +40,6 @@ public final class SpotPrices {
     }
 
     private final Map<Key, TreeMap<Instant, Double>> history = new ConcurrentHashMap<>();
-    private final Set<String> spotInstances = ConcurrentHashMap.newKeySet();
 
     SpotPrices() {
         // zone a..d: the current price of each type, then the older one
@@ -79,19 +75,6 @@ public final class SpotPrices {
         TreeMap<Instant, Double> prices = history.get(new Key(zone, type, LINUX));
         var entry = prices == null ? null : prices.floorEntry(at);
         return entry == null ? null : entry.getValue();
-    }
-
-    /** Marks an instance as launched from a Spot request, as DescribeInstances then shows it. */
-    public void launchedAsSpot(String instanceId) {
-        spotInstances.add(instanceId);
-    }
-
-    /** DescribeInstances' Spot fields of an instance, when it is one. */
-    void lifecycle(Xml x, String instanceId) {
-        if (spotInstances.contains(instanceId)) {
-            x.leaf("instanceLifecycle", "spot")
-                    .leaf("spotInstanceRequestId", "sir-" + instanceId.substring(Math.max(0, instanceId.length() - 8)));
-        }
     }
 
     String describe(QueryRequest r, String requestId) {
