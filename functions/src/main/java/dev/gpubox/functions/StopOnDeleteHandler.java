@@ -9,13 +9,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 /**
@@ -83,7 +81,8 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
                     physicalId = recordedId == null ? physicalId : recordedId;
                     Instant deadline = deadline(context);
                     reason = stop(instanceId, deadline);
-                    reason += settleSpotRequest(instanceId, deadline);
+                    // A Spot box's request is cancelled, its disks kept (SpotRequestOnDelete says why).
+                    reason += SpotRequestOnDelete.settle(ec2, instanceId, () -> timeLeft(deadline));
                 }
                 default -> {
                     status = CustomResourceReply.FAILED;
@@ -131,34 +130,6 @@ public final class StopOnDeleteHandler implements RequestStreamHandler {
             throw new IllegalStateException("no time left to call EC2 before answering CloudFormation");
         }
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(left).build();
-    }
-
-    /**
-     * After the stop, a Spot box's persistent request is cancelled so that it can never launch a second box, its
-     * disks kept (SpotRequestOnDelete says why). One DescribeInstances tells a Spot box (SpotInstance) from an
-     * on-demand one, which is left as it is. A box that no longer exists has nothing to settle.
-     */
-    private String settleSpotRequest(String instanceId, Instant deadline) {
-        if (!instanceId.startsWith("i-")) {
-            return "";
-        }
-        Instance box;
-        try {
-            AwsRequestOverrideConfiguration lookBudget = timeLeft(deadline);
-            List<Instance> found = ec2.describeInstances(r -> r.instanceIds(instanceId).overrideConfiguration(lookBudget))
-                    .reservations().stream().flatMap(r -> r.instances().stream()).toList();
-            if (found.isEmpty()) {
-                return "";
-            }
-            box = found.get(0);
-        } catch (AwsServiceException e) {
-            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-            if (code != null && code.startsWith("InvalidInstanceID")) {
-                return "";
-            }
-            throw e;
-        }
-        return SpotRequestOnDelete.settle(ec2, box, () -> timeLeft(deadline));
     }
 
     private String stop(String instanceId, Instant deadline) {

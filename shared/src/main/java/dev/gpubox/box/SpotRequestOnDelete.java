@@ -45,6 +45,29 @@ public final class SpotRequestOnDelete {
     }
 
     /**
+     * The delete hook's entry: looks the box up once (the DescribeInstances that tells a Spot box from an
+     * on-demand one) and settles it as {@link #settle(Ec2Client, Instance, Supplier)} does. A box id that was
+     * never recorded, or a box that no longer exists, has nothing to settle ("").
+     */
+    public static String settle(Ec2Client ec2, String instanceId, Supplier<AwsRequestOverrideConfiguration> budget) {
+        if (!instanceId.startsWith("i-")) {
+            return "";
+        }
+        List<Instance> found;
+        try {
+            AwsRequestOverrideConfiguration lookBudget = budget.get();
+            found = ec2.describeInstances(r -> r.instanceIds(instanceId).overrideConfiguration(lookBudget))
+                    .reservations().stream().flatMap(r -> r.instances().stream()).toList();
+        } catch (AwsServiceException e) {
+            if (errorCode(e).startsWith("InvalidInstanceID")) {
+                return "";
+            }
+            throw e;
+        }
+        return found.isEmpty() ? "" : settle(ec2, found.get(0), budget);
+    }
+
+    /**
      * For a Spot box: keeps its disks, then cancels its request while it is stopping or stopped. Returns the
      * sentence for CloudFormation's reason ("" for an on-demand box). Each call's timeout comes from
      * {@code budget}; a failing step throws {@link Failure} naming the request and the way to finish by hand.
